@@ -1,0 +1,117 @@
+"""HTML forms of the case pages. They validate input shape; rules live in services."""
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from cases.models import Decision, ReviewStatus, Stage, VisaType
+from portal.models import Language, Role, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CaseFilterForm(forms.Form):
+    """Filters of the advisor case list (all optional)."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Reference, applicant name or email"),
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
+    )
+    visa_type = forms.ChoiceField(label=_("Visa type"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visa_type"].choices = [("", _("Any visa type"))] + [
+            (v.code, str(v)) for v in VisaType.objects.all()
+        ]
+
+
+class CaseOpenForm(forms.Form):
+    """Open a case for a new applicant, who is invited by email to set a password."""
+
+    visa_type = forms.ModelChoiceField(
+        label=_("Visa type"), queryset=VisaType.objects.filter(active=True), empty_label=None
+    )
+    advisor = forms.ModelChoiceField(
+        label=_("Assigned advisor"),
+        queryset=User.objects.filter(role=Role.ADVISOR, is_active=True),
+        required=False,
+        help_text=_("Leave empty to assign the case to yourself."),
+    )
+    given_names = forms.CharField(label=_("Given names (as in passport)"), max_length=120)
+    family_name = forms.CharField(label=_("Family name (as in passport)"), max_length=120)
+    email = forms.EmailField(
+        label=_("Applicant's email"),
+        help_text=_("The applicant receives a link to set a password."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Applicant's language"), choices=Language.choices
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    nationality = LazyTypedChoiceField(
+        label=_("Nationality"), required=False, choices=[("", "—"), *list(countries)]
+    )
+    passport_number = forms.CharField(label=_("Passport number"), required=False, max_length=40)
+    passport_expiry = forms.DateField(
+        label=_("Passport expiry date"), required=False, widget=DateInput
+    )
+    intended_entry_date = forms.DateField(
+        label=_("Intended entry date"), required=False, widget=DateInput
+    )
+    target_submission_date = forms.DateField(
+        label=_("Target submission date"), required=False, widget=DateInput
+    )
+
+    def clean_date_of_birth(self) -> Any:
+        value = self.cleaned_data.get("date_of_birth")
+        if value and value >= timezone.localdate():
+            raise forms.ValidationError(_("The date of birth must be in the past."))
+        return value
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("Move to"), choices=Stage.choices)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision"), required=False, choices=[("", "—"), *Decision.choices]
+    )
+    override = forms.BooleanField(label=_("Override the ready check"), required=False)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ReviewStatus.ACCEPTED, _("Accept")), (ReviewStatus.REJECTED, _("Reject"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to reject)"), required=False, max_length=2000
+    )
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for waiving"), max_length=2000)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    internal = forms.BooleanField(label=_("Internal note (advisors only)"), required=False)

@@ -1,0 +1,165 @@
+"""Load demo data: advisors, applicants, K and R cases in several stages, with real files.
+
+Idempotent: a second run finds the demo users and changes nothing.
+"""
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from cases import services
+from cases.models import Applicant, Case, Stage, VisaType
+from cases.samples import sample_jpeg, sample_pdf, sample_png
+from portal.models import Role, User
+
+DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed for the local demo only
+MARKER = "admin@demo.test"
+
+
+def _user(email: str, name: str, role: str, **extra: Any) -> User:
+    user = User.objects.create_user(
+        email=email, password=DEMO_PASSWORD, full_name=name, role=role, **extra
+    )
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load demo users and cases with generated documents (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if User.objects.filter(email=MARKER).exists():
+            self.stdout.write("Demo data already loaded; nothing changed.")
+        else:
+            with transaction.atomic():
+                self._load()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(
+            f"\nDemo logins (password for all: {DEMO_PASSWORD})\n"
+            "  admin       admin@demo.test        (Django admin at /admin/)\n"
+            "  supervisor  supervisor@demo.test   (sees every case)\n"
+            "  advisor     li.wei@demo.test       (advisor of most demo cases)\n"
+            "  advisor     sara.khan@demo.test\n"
+            "  applicant   maria.garcia@demo.test (English)\n"
+            "  applicant   chen.jing@demo.test    (Chinese)\n"
+        )
+
+    def _load(self) -> None:
+        _user(MARKER, "Demo Admin", Role.ADMIN, is_staff=True, is_superuser=True)
+        _user("supervisor@demo.test", "Sam Supervisor", Role.ADVISOR, is_supervisor=True)
+        li = _user("li.wei@demo.test", "Li Wei", Role.ADVISOR, time_zone="Asia/Shanghai")
+        sara = _user("sara.khan@demo.test", "Sara Khan", Role.ADVISOR, time_zone="Europe/London")
+        k = VisaType.objects.get(code="K")
+        r = VisaType.objects.get(code="R")
+        today = timezone.localdate()
+        people = [
+            ("Maria", "Garcia", "maria.garcia@demo.test", "ES", "en", dt.date(1996, 3, 14)),
+            ("Jing", "Chen", "chen.jing@demo.test", "SG", "zh-hans", dt.date(1993, 11, 2)),
+            ("Arjun", "Patel", "arjun.patel@demo.test", "IN", "en", dt.date(1990, 7, 21)),
+            ("Amara", "Okafor", "amara.okafor@demo.test", "NG", "en", dt.date(1998, 1, 9)),
+            ("Hans", "Müller", "hans.mueller@demo.test", "DE", "en", dt.date(1972, 5, 30)),
+        ]
+        applicants = []
+        for given, family, email, country, lang, born in people:
+            user = _user(email, f"{given} {family}", Role.APPLICANT, preferred_language=lang)
+            applicants.append(
+                Applicant.objects.create(
+                    user=user,
+                    given_names=given,
+                    family_name=family,
+                    email=email,
+                    nationality=country,
+                    date_of_birth=born,
+                    passport_number=f"X{born:%y%m%d}9",
+                    passport_expiry=today + dt.timedelta(days=900),
+                )
+            )
+        plan = [
+            (applicants[0], k, li, Stage.DOCUMENTS, 20),
+            (applicants[1], k, li, Stage.REVIEW, 35),
+            (applicants[2], k, sara, Stage.INTAKE, 2),
+            (applicants[3], k, li, Stage.SUBMITTED, 60),
+            (applicants[4], r, sara, Stage.ASSESSMENT, 10),
+        ]
+        for applicant, visa, advisor, stage, age_days in plan:
+            case = services.case_open(
+                applicant=applicant,
+                visa_type=visa,
+                advisor=advisor,
+                actor=advisor,
+                opened_on=today - dt.timedelta(days=age_days),
+                intended_entry_date=today + dt.timedelta(days=120),
+                target_submission_date=today + dt.timedelta(days=30),
+            )
+            self._advance(case, stage, advisor)
+
+    def _advance(self, case: Case, stage: str, advisor: User) -> None:
+        order = [
+            Stage.INTAKE,
+            Stage.ASSESSMENT,
+            Stage.DOCUMENTS,
+            Stage.REVIEW,
+            Stage.READY,
+            Stage.SUBMITTED,
+        ]
+        uploader = case.applicant.user
+        for step in order[1 : order.index(stage) + 1]:
+            if step == Stage.REVIEW:
+                self._upload_all(case, uploader, advisor, review=stage != Stage.REVIEW)
+            if step == Stage.READY:
+                services.case_transition(
+                    case=case,
+                    to=step,
+                    actor=advisor,
+                    override=True,
+                    reason="Demo: eligibility assessed outside the portal.",
+                )
+            else:
+                services.case_transition(case=case, to=step, actor=advisor)
+        if stage == Stage.DOCUMENTS:
+            self._upload_some(case, uploader, advisor)
+        services.message_post(
+            case=case,
+            author=advisor,
+            body="Welcome! Please upload the documents on your checklist.",
+        )
+
+    def _file_for(self, req: Any, name: str) -> tuple[bytes, str]:
+        if "application/pdf" in req.accepted_types:
+            return sample_pdf(req.name_en, [name, "Demo file"]), f"{req.code}.pdf"
+        if "image/jpeg" in req.accepted_types:
+            return sample_jpeg(name), f"{req.code}.jpg"
+        return sample_png(name), f"{req.code}.png"
+
+    def _upload_all(self, case: Case, uploader: User, advisor: User, *, review: bool) -> None:
+        for req in case.requirements.filter(required=True):
+            content, filename = self._file_for(req, case.applicant.full_name)
+            doc = services.document_upload(
+                requirement=req, stream=io.BytesIO(content), filename=filename, actor=uploader
+            )
+            if review:
+                services.document_review(
+                    document=doc, decision="accepted", reason="", actor=advisor
+                )
+
+    def _upload_some(self, case: Case, uploader: User, advisor: User) -> None:
+        reqs = list(case.requirements.all()[:3])
+        for i, req in enumerate(reqs):
+            content, filename = self._file_for(req, case.applicant.full_name)
+            doc = services.document_upload(
+                requirement=req, stream=io.BytesIO(content), filename=filename, actor=uploader
+            )
+            if i == 0:
+                services.document_review(
+                    document=doc, decision="accepted", reason="", actor=advisor
+                )
+            elif i == 1:
+                services.document_review(
+                    document=doc,
+                    decision="rejected",
+                    actor=advisor,
+                    reason="The photo is too dark; please take it again in daylight.",
+                )

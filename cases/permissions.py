@@ -1,0 +1,57 @@
+"""Pure predicates: may this user do this to this case? No queries beyond loaded attributes.
+
+Visibility (whether the user may see the case at all) is decided by ``Case.objects.visible_to``;
+these predicates assume the case is already visible and answer the finer questions.
+"""
+
+from typing import TYPE_CHECKING
+
+from cases.models import UPLOAD_STAGES
+
+if TYPE_CHECKING:
+    from cases.models import Case
+    from portal.models import User
+
+
+def is_case_staff(user: "User", case: "Case") -> bool:
+    """True for an admin, a supervising advisor, or the advisor assigned to ``case``."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_portal_admin:
+        return True
+    return user.is_advisor and (user.is_supervisor or case.advisor_id == user.pk)
+
+
+def is_case_applicant(user: "User", case: "Case") -> bool:
+    """True when ``user`` is the login of the case's applicant."""
+    return bool(user.is_authenticated and case.applicant.user_id == user.pk)
+
+
+def can_view_case(user: "User", case: "Case") -> bool:
+    return is_case_staff(user, case) or is_case_applicant(user, case)
+
+
+def can_transition(user: "User", case: "Case") -> bool:
+    """Only case staff move a case between stages."""
+    return is_case_staff(user, case)
+
+
+def can_review(user: "User", case: "Case") -> bool:
+    """Only case staff accept, reject or waive documents."""
+    return is_case_staff(user, case)
+
+
+def can_upload(user: "User", case: "Case") -> bool:
+    """Staff upload on the applicant's behalf; the applicant uploads while documents are open."""
+    if is_case_staff(user, case):
+        return case.is_open
+    return is_case_applicant(user, case) and case.stage in UPLOAD_STAGES
+
+
+def can_open_case(user: "User") -> bool:
+    """Advisors and admins open cases."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff_member)
+
+
+def can_post_internal_note(user: "User", case: "Case") -> bool:
+    return is_case_staff(user, case)

@@ -1,0 +1,141 @@
+"""Reads of case data, always scoped to the user asking."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import (
+    SATISFIED_STATUSES,
+    Case,
+    CaseEvent,
+    Document,
+    DocumentRequirement,
+    Message,
+)
+from portal.models import User
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """Filters of the case list: stage code, visa type code, overdue only, free-text search
+    (matches reference, applicant given or family name, or email)."""
+
+    stage: str = ""
+    visa_type: str = ""
+    overdue: bool = False
+    search: str = ""
+    advisor_id: int | None = None
+
+
+def _overdue_requirements(today: dt.date) -> QuerySet[DocumentRequirement]:
+    return DocumentRequirement.objects.filter(case=OuterRef("pk"), due_date__lt=today).exclude(
+        status__in=SATISFIED_STATUSES
+    )
+
+
+def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Cases ``user`` may see, filtered, with applicant, visa type and advisor joined and
+    ``outstanding_count`` / ``overdue_count`` annotated (counts of requirements; overdue means
+    due before today, UTC date, and not accepted or waived). Constant query count per page."""
+    filters = filters or CaseFilters()
+    today = timezone.localdate()
+    outstanding = ~Q(requirements__status__in=SATISFIED_STATUSES)
+    qs = (
+        Case.objects.visible_to(user)
+        .select_related("applicant", "visa_type", "advisor")
+        .annotate(
+            outstanding_count=Count("requirements", filter=outstanding),
+            overdue_count=Count(
+                "requirements", filter=outstanding & Q(requirements__due_date__lt=today)
+            ),
+        )
+    )
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.visa_type:
+        qs = qs.filter(visa_type__code=filters.visa_type)
+    if filters.advisor_id:
+        qs = qs.filter(advisor_id=filters.advisor_id)
+    if filters.overdue:
+        qs = qs.filter(Exists(_overdue_requirements(today)))
+    term = filters.search.strip()
+    if term:
+        qs = qs.filter(
+            Q(reference__icontains=term)
+            | Q(applicant__given_names__icontains=term)
+            | Q(applicant__family_name__icontains=term)
+            | Q(applicant__email__icontains=term)
+        )
+    return qs.order_by("-opened_on", "-id")
+
+
+def case_get_for_user(*, user: User, pk: int) -> Case:
+    """The case with ``pk`` if ``user`` may see it, else ``Http404`` (never reveals existence)."""
+    try:
+        return (
+            Case.objects.visible_to(user)
+            .select_related("applicant", "applicant__user", "visa_type", "advisor")
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+def case_requirements(*, case: Case) -> list[DocumentRequirement]:
+    """The case's requirements in checklist order, each with ``documents`` (all versions, newest
+    first, uploader and reviewer joined) and ``current_document`` prefetched."""
+    versions = Document.objects.select_related("uploaded_by", "reviewed_by").order_by("-version")
+    return list(
+        case.requirements.select_related("current_document")
+        .prefetch_related(Prefetch("documents", queryset=versions))
+        .order_by("position", "id")
+    )
+
+
+def case_timeline(*, case: Case, user: User, limit: int = 200) -> list[CaseEvent]:
+    """Newest-first events of the case; internal ones only for staff."""
+    qs = case.events.select_related("actor")
+    if not user.is_staff_member:
+        qs = qs.filter(internal=False)
+    return list(qs[:limit])
+
+
+def case_messages(*, case: Case, user: User) -> list[Message]:
+    """The case thread, oldest first; internal notes only for staff."""
+    qs = Message.objects.visible_to(user).filter(case=case).select_related("author")
+    return list(qs.order_by("created_at", "id"))
+
+
+def requirement_get_for_user(*, user: User, case: Case, pk: int) -> DocumentRequirement:
+    """A requirement of a case the user may see, else ``Http404``."""
+    try:
+        return DocumentRequirement.objects.select_related(
+            "case", "case__applicant", "case__advisor"
+        ).get(pk=pk, case=case)
+    except (DocumentRequirement.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document requirement.") from None
+
+
+def document_get_for_user(*, user: User, pk: int) -> Document:
+    """A document version the user may see (through its case), else ``Http404``."""
+    try:
+        return (
+            Document.objects.visible_to(user)
+            .select_related(
+                "requirement",
+                "requirement__case",
+                "requirement__case__applicant",
+                "requirement__case__advisor",
+            )
+            .get(pk=pk)
+        )
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document.") from None
+
+
+def applicant_cases(*, user: User) -> QuerySet[Case]:
+    """The signed-in applicant's own cases with outstanding and overdue counts."""
+    return case_list_for_user(user=user)

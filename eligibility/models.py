@@ -1,0 +1,1 @@
+"""Eligibility: rule sets, criteria and assessments (see the eligibility issue)."""

@@ -1,0 +1,113 @@
+"""Accounts: the User model with email login and a role."""
+
+import zoneinfo
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    """Raise ValidationError unless ``value`` is an IANA time zone name such as Asia/Shanghai."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name; use an IANA name such as Asia/Shanghai."),
+            params={"value": value},
+        )
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    ADVISOR = "advisor", _("Advisor")
+    ADMIN = "admin", _("Admin")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    CHINESE = "zh-hans", _("Simplified Chinese")
+
+
+class UserManager(BaseUserManager["User"]):
+    """Manager for email-login users."""
+
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in: applicant, advisor or admin.
+
+    ``is_supervisor`` only matters for advisors: a supervising advisor sees every case of the firm.
+    ``time_zone`` is an IANA name; reminders fire at a local hour in it.
+    """
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
+    is_supervisor = models.BooleanField(
+        _("supervisor"), default=False, help_text=_("Supervising advisors see every case.")
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("email",)
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_advisor(self) -> bool:
+        return self.role == Role.ADVISOR
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role == Role.APPLICANT
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Advisors and admins: the people who run cases."""
+        return self.is_advisor or self.is_portal_admin

@@ -1,0 +1,14 @@
+"""Top-level URLs: dashboard, accounts, cases, applicant pages, admin, API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("portal.account_urls")),
+    path("", include("cases.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,141 @@
+"""Shared fixtures: personas, a case between them, real sample files, test settings."""
+
+import io
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from cases.models import Case
+from cases.samples import sample_jpeg, sample_pdf, sample_png
+from portal.models import User
+from tests.factories import (
+    AdminFactory,
+    AdvisorFactory,
+    ApplicantFactory,
+    UserFactory,
+    open_case,
+)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Fast hashing, in-memory email, uploads in a per-test temporary folder."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    private = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": private,
+        "private": private,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from django.utils.functional import empty
+
+    from cases.models import private_storage
+
+    private_storage._wrapped = empty
+    yield
+    private_storage._wrapped = empty
+
+
+@pytest.fixture
+def advisor(db) -> User:  # type: ignore[no-untyped-def]
+    return AdvisorFactory(email="advisor@example.test", full_name="Ada Advisor")
+
+
+@pytest.fixture
+def other_advisor(db) -> User:  # type: ignore[no-untyped-def]
+    return AdvisorFactory(email="other.advisor@example.test", full_name="Otto Other")
+
+
+@pytest.fixture
+def supervisor(db) -> User:  # type: ignore[no-untyped-def]
+    return AdvisorFactory(email="supervisor@example.test", is_supervisor=True)
+
+
+@pytest.fixture
+def admin_user(db) -> User:  # type: ignore[no-untyped-def]
+    return AdminFactory(email="admin@example.test")
+
+
+@pytest.fixture
+def applicant(db):  # type: ignore[no-untyped-def]
+    return ApplicantFactory(email="amy@example.test", given_names="Amy", family_name="Applicant")
+
+
+@pytest.fixture
+def applicant_user(applicant) -> User:  # type: ignore[no-untyped-def]
+    return applicant.user
+
+
+@pytest.fixture
+def other_applicant(db):  # type: ignore[no-untyped-def]
+    return ApplicantFactory(email="oscar@example.test", given_names="Oscar", family_name="Other")
+
+
+@pytest.fixture
+def other_applicant_user(other_applicant) -> User:  # type: ignore[no-untyped-def]
+    return other_applicant.user
+
+
+@pytest.fixture
+def stranger(db) -> User:  # type: ignore[no-untyped-def]
+    """An applicant login with no applicant profile and no cases."""
+    return UserFactory(email="stranger@example.test")
+
+
+@pytest.fixture
+def case(applicant, advisor) -> Case:  # type: ignore[no-untyped-def]
+    return open_case(applicant=applicant, advisor=advisor, visa_code="K")
+
+
+@pytest.fixture
+def r_case(applicant, advisor) -> Case:  # type: ignore[no-untyped-def]
+    return open_case(applicant=applicant, advisor=advisor, visa_code="R")
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    """A logged-in test client for a user (anonymous for None)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def pdf_bytes() -> bytes:
+    return sample_pdf("Passport", ["Test passport scan"])
+
+
+@pytest.fixture
+def jpeg_bytes() -> bytes:
+    return sample_jpeg("Photo")
+
+
+@pytest.fixture
+def png_bytes() -> bytes:
+    return sample_png("Scan")
+
+
+@pytest.fixture
+def upload_file() -> Callable[..., SimpleUploadedFile]:
+    def make(content: bytes, name: str = "file.pdf", content_type: str = "application/pdf"):
+        return SimpleUploadedFile(name, content, content_type=content_type)
+
+    return make
+
+
+@pytest.fixture
+def stream() -> Callable[[bytes], io.BytesIO]:
+    return io.BytesIO

@@ -125,13 +125,16 @@ def _check_image(stream: IO[bytes], content_type: str) -> None:
             img.load()
     except InvalidInput:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses images far above its own limit before we can read the size.
+        raise InvalidInput(
+            _(
+                "This image has more than %(mp)s megapixels. Resize it (a scan at 300 dpi is "
+                "enough) and upload it again."
+            )
+            % {"mp": MAX_IMAGE_PIXELS // 1_000_000}
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidInput(damaged) from exc
 
 

@@ -44,6 +44,50 @@ def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     private_storage._wrapped = empty
 
 
+def reseed_reference_data() -> None:
+    """Re-run the forward code of every data migration of our apps.
+
+    Transactional tests flush every table when they end, which removes what data migrations
+    installed (visa types, checklists, classifications, schedules). pytest-django's
+    serialized rollback does not survive Playwright's greenlets, so reference data is
+    restored explicitly. The seed functions are idempotent (get_or_create).
+    """
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    ours = ("portal", "cases", "eligibility")
+    seen: set[tuple[str, str]] = set()
+    for key in loader.graph.leaf_nodes():
+        if key[0] not in ours:
+            continue
+        for app_label, name in loader.graph.forwards_plan(key):
+            if app_label not in ours or (app_label, name) in seen:
+                continue
+            seen.add((app_label, name))
+            migration = loader.graph.nodes[(app_label, name)]
+            for operation in migration.operations:
+                if isinstance(operation, RunPython):
+                    with connection.schema_editor(atomic=True) as editor:
+                        operation.code(global_apps, editor)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):  # type: ignore[no-untyped-def]
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or (
+        "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from cases.models import VisaType
+
+        if not VisaType.objects.exists():
+            reseed_reference_data()
+
+
 @pytest.fixture
 def advisor(db) -> User:  # type: ignore[no-untyped-def]
     return AdvisorFactory(email="advisor@example.test", full_name="Ada Advisor")

@@ -356,7 +356,7 @@ def test_inviting_with_staff_email_is_refused(advisor, other_advisor):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_moves_of_one_case_exactly_one_wins(advisor, supervisor):
     case = open_case(applicant=ApplicantFactory(), advisor=advisor)
     barrier = threading.Barrier(2)
@@ -387,7 +387,7 @@ def test_concurrent_moves_of_one_case_exactly_one_wins(advisor, supervisor):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_openings_get_distinct_references(advisor):
     applicants = [ApplicantFactory() for _ in range(4)]
     barrier = threading.Barrier(4)

@@ -9,7 +9,7 @@ from cases.models import Case, RequirementStatus
 from cases.samples import sample_jpeg, sample_pdf
 from tests.factories import TEST_PASSWORD, AdvisorFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 APPLICANT_PASSWORD = "Lantern-orchid-2048"
 
 

@@ -78,7 +78,25 @@ class CaseOpenForm(forms.Form):
         value = self.cleaned_data.get("date_of_birth")
         if value and value >= timezone.localdate():
             raise forms.ValidationError(_("The date of birth must be in the past."))
+        if value and value.year < 1900:
+            raise forms.ValidationError(_("Check the year of birth; it is before 1900."))
         return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        today = timezone.localdate()
+        entry = data.get("intended_entry_date")
+        target = data.get("target_submission_date")
+        if entry and entry < today:
+            self.add_error("intended_entry_date", _("The intended entry date is in the past."))
+        if target and target < today:
+            self.add_error("target_submission_date", _("The target submission date is past."))
+        if entry and target and target > entry:
+            self.add_error(
+                "target_submission_date",
+                _("Submit before the intended entry date; this date is after it."),
+            )
+        return data
 
 
 class TransitionForm(forms.Form):
@@ -93,7 +111,8 @@ class TransitionForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    # Empty files are let through so the upload service can say what is wrong with them.
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
 
 
 class ReviewForm(forms.Form):

@@ -14,6 +14,7 @@ from cases.models import (
     Document,
     DocumentRequirement,
     Message,
+    Stage,
 )
 from portal.models import User
 
@@ -30,26 +31,33 @@ class CaseFilters:
     advisor_id: int | None = None
 
 
+# Stages in which missing documents still block the case; later, nothing is "overdue".
+COLLECTING_STAGES = (Stage.INTAKE, Stage.ASSESSMENT, Stage.DOCUMENTS, Stage.REVIEW)
+
+
 def _overdue_requirements(today: dt.date) -> QuerySet[DocumentRequirement]:
-    return DocumentRequirement.objects.filter(case=OuterRef("pk"), due_date__lt=today).exclude(
-        status__in=SATISFIED_STATUSES
-    )
+    return DocumentRequirement.objects.filter(
+        case=OuterRef("pk"), required=True, due_date__lt=today
+    ).exclude(status__in=SATISFIED_STATUSES)
 
 
 def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases ``user`` may see, filtered, with applicant, visa type and advisor joined and
-    ``outstanding_count`` / ``overdue_count`` annotated (counts of requirements; overdue means
-    due before today, UTC date, and not accepted or waived). Constant query count per page."""
+    ``outstanding_count`` / ``overdue_count`` annotated: counts of required requirements not
+    accepted or waived; overdue ones are due before today (UTC date) while the case is still
+    collecting documents (intake to review). Constant query count per page."""
     filters = filters or CaseFilters()
     today = timezone.localdate()
-    outstanding = ~Q(requirements__status__in=SATISFIED_STATUSES)
+    outstanding = Q(requirements__required=True) & ~Q(requirements__status__in=SATISFIED_STATUSES)
+    collecting = Q(stage__in=COLLECTING_STAGES)
     qs = (
         Case.objects.visible_to(user)
         .select_related("applicant", "visa_type", "advisor")
         .annotate(
             outstanding_count=Count("requirements", filter=outstanding),
             overdue_count=Count(
-                "requirements", filter=outstanding & Q(requirements__due_date__lt=today)
+                "requirements",
+                filter=outstanding & collecting & Q(requirements__due_date__lt=today),
             ),
         )
     )
@@ -60,7 +68,7 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
     if filters.advisor_id:
         qs = qs.filter(advisor_id=filters.advisor_id)
     if filters.overdue:
-        qs = qs.filter(Exists(_overdue_requirements(today)))
+        qs = qs.filter(collecting, Exists(_overdue_requirements(today)))
     term = filters.search.strip()
     if term:
         qs = qs.filter(

@@ -53,12 +53,30 @@ def _touch(case: Case) -> None:
 # --- applicants and opening -------------------------------------------------------------------
 
 
+def applicant_get_or_create(
+    *, actor: User, invite: bool = True, **fields: Any
+) -> tuple[Applicant, bool]:
+    """The applicant with this email if one exists (unchanged: their recorded passport data
+    wins), else a new one via ``applicant_create``. Returns ``(applicant, created)``.
+    Raises ``NotAllowed`` unless ``actor`` is staff."""
+    if not permissions.can_open_case(actor):
+        raise NotAllowed(_("Only advisors and admins can add applicants."))
+    email = (fields.get("email") or "").strip()
+    existing = Applicant.objects.filter(email__iexact=email).order_by("id").first()
+    if existing is not None:
+        return existing, False
+    return applicant_create(actor=actor, invite=invite, **fields), True
+
+
 def applicant_create(*, actor: User, invite: bool = True, **fields: Any) -> Applicant:
     """Create an applicant from passport-style fields; with ``invite`` also create their login
-    and email a one-time set-password link. Raises ``NotAllowed`` unless ``actor`` is staff."""
+    and email a one-time set-password link. Raises ``NotAllowed`` unless ``actor`` is staff,
+    ``InvalidInput`` when the email already belongs to an applicant or a staff account."""
     if not permissions.can_open_case(actor):
         raise NotAllowed(_("Only advisors and admins can add applicants."))
     language = fields.pop("preferred_language", "en")
+    if Applicant.objects.filter(email__iexact=(fields.get("email") or "").strip()).exists():
+        raise InvalidInput(_("An applicant with this email address already exists."))
     with transaction.atomic():
         applicant = Applicant(**fields)
         applicant.full_clean()
@@ -353,6 +371,15 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
     reason = (reason or "").strip()
     if decision not in (ReviewStatus.ACCEPTED, ReviewStatus.REJECTED):
         raise InvalidInput(_("Choose accept or reject."))
+    current_id = (
+        DocumentRequirement.objects.filter(pk=requirement.pk)
+        .values_list("current_document_id", flat=True)
+        .get()
+    )
+    if current_id != document.pk:
+        raise InvalidInput(
+            _("This is an earlier version of the file; only the latest upload can be reviewed.")
+        )
     if decision == ReviewStatus.REJECTED and not reason:
         raise InvalidInput(
             _("Write the reason for rejecting; the applicant sees it and needs it to fix the file.")
@@ -373,7 +400,8 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
             EventKind.REVIEW,
             before=document.review_status,
             after=decision,
-            summary=f"{requirement.name_en} v{document.version}: {reason}"[:500],
+            summary=f"{requirement.name_en} v{document.version}"
+            + (f": {reason}" if reason else "")[:400],
             data={"requirement": requirement.code, "document": document.pk},
         )
         _touch(case)
@@ -390,6 +418,8 @@ def requirement_waive(*, requirement: DocumentRequirement, reason: str, actor: U
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Write the reason for waiving this document."))
+    if requirement.status in SATISFIED_STATUSES:
+        raise InvalidInput(_("This document is already accepted or waived."))
     with transaction.atomic():
         DocumentRequirement.objects.filter(pk=requirement.pk).update(
             status=RequirementStatus.WAIVED, waived_reason=reason, updated_at=timezone.now()

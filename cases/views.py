@@ -78,7 +78,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return redirect("cases:my_cases")
     form = CaseFilterForm(request.GET or None)
     filters = selectors.CaseFilters()
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("Some filters were not understood and were ignored."))
+    elif form.is_valid():
         data = form.cleaned_data
         filters = selectors.CaseFilters(
             stage=data["stage"],
@@ -106,7 +108,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                applicant = services.applicant_create(
+                applicant, created = services.applicant_get_or_create(
                     actor=request.user,
                     given_names=data["given_names"],
                     family_name=data["family_name"],
@@ -129,11 +131,14 @@ def case_open(request: HttpRequest) -> HttpResponse:
         except PortalError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(
-                request,
-                _("Case %(ref)s opened; an invitation was sent to %(email)s.")
-                % {"ref": case.reference, "email": applicant.email},
-            )
+            if created:
+                text = _("Case %(ref)s opened; an invitation was sent to %(email)s.")
+            else:
+                text = _(
+                    "Case %(ref)s opened for the existing applicant with the address %(email)s; "
+                    "their recorded details were kept."
+                )
+            messages.success(request, text % {"ref": case.reference, "email": applicant.email})
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/case_open.html", {"form": form})
 
@@ -259,13 +264,18 @@ def requirement_upload(request: HttpRequest, pk: int, requirement_pk: int) -> Ht
         )
         return redirect(back)
     upload = form.cleaned_data["file"]
-    _run(
-        request,
-        lambda: services.document_upload(
+    try:
+        document = services.document_upload(
             requirement=requirement, stream=upload, filename=upload.name, actor=request.user
-        ),
-        _("“%(file)s” uploaded for “%(name)s”.") % {"file": upload.name, "name": requirement.name},
-    )
+        )
+    except PortalError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("“%(file)s” uploaded for “%(name)s”.")
+            % {"file": document.original_filename, "name": requirement.name},
+        )
     return redirect(back)
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from portal.errors import InvalidInput
 from portal.models import Role, User
@@ -55,7 +56,7 @@ def user_invite_applicant(
         )
     elif user.role != Role.APPLICANT:
         raise InvalidInput(
-            "This email address belongs to a staff account; use the applicant's own address."
+            _("This email address belongs to a staff account; use the applicant's own address.")
         )
     if not user.has_usable_password():
         inviter = invited_by.get_full_name()

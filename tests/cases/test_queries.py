@@ -71,13 +71,13 @@ def test_case_page_queries_do_not_grow_with_requirements(advisor, client_for, pd
                 filename="a.pdf",
                 actor=applicant.user,
             )
+            services.document_review(document=doc, decision="rejected", reason="old", actor=advisor)
             services.document_upload(
                 requirement=req,
                 stream=io.BytesIO(pdf_bytes),
                 filename="b.pdf",
                 actor=applicant.user,
             )
-            services.document_review(document=doc, decision="rejected", reason="old", actor=advisor)
             services.message_post(case=case, author=applicant.user, body="hello")
         user = applicant.user if view == "cases:my_detail" else advisor
         counts.append(_count(client_for(user), reverse(view, args=[case.pk])))

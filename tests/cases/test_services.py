@@ -287,9 +287,7 @@ def test_reject_needs_reason_and_requirement_follows(case, advisor, applicant_us
 
 
 @pytest.mark.django_db
-def test_reviewing_an_old_version_does_not_change_the_requirement(
-    case, advisor, applicant_user, pdf_bytes
-):
+def test_earlier_versions_cannot_be_reviewed(case, advisor, applicant_user, pdf_bytes):
     req = case.requirements.get(code="cv")
     old = services.document_upload(
         requirement=req, stream=io.BytesIO(pdf_bytes), filename="a", actor=applicant_user
@@ -297,9 +295,12 @@ def test_reviewing_an_old_version_does_not_change_the_requirement(
     services.document_upload(
         requirement=req, stream=io.BytesIO(pdf_bytes), filename="b", actor=applicant_user
     )
-    services.document_review(document=old, decision="accepted", reason="", actor=advisor)
+    with pytest.raises(InvalidInput, match="earlier version"):
+        services.document_review(document=old, decision="accepted", reason="", actor=advisor)
     req.refresh_from_db()
+    old.refresh_from_db()
     assert req.status == RequirementStatus.UPLOADED
+    assert old.review_status == "pending"
 
 
 @pytest.mark.django_db
@@ -410,3 +411,31 @@ def test_concurrent_openings_get_distinct_references(advisor):
     for t in threads:
         t.join(timeout=30)
     assert sorted(refs) == [f"K-2026-0000{i}" for i in range(1, 5)]
+
+
+@pytest.mark.django_db
+def test_existing_applicant_is_reused_not_duplicated(advisor, applicant):
+    found, created = services.applicant_get_or_create(
+        actor=advisor, given_names="Someone", family_name="Else", email=applicant.email.upper()
+    )
+    assert created is False
+    assert found == applicant
+    assert found.given_names == "Amy"
+    with pytest.raises(InvalidInput, match="already exists"):
+        services.applicant_create(
+            actor=advisor, given_names="A", family_name="B", email=applicant.email
+        )
+
+
+@pytest.mark.django_db
+def test_accepted_requirement_cannot_be_waived(case, advisor, applicant_user, pdf_bytes):
+    req = case.requirements.get(code="cv")
+    doc = services.document_upload(
+        requirement=req, stream=io.BytesIO(pdf_bytes), filename="a", actor=applicant_user
+    )
+    services.document_review(document=doc, decision="accepted", reason="", actor=advisor)
+    req.refresh_from_db()
+    with pytest.raises(InvalidInput, match="already accepted"):
+        services.requirement_waive(requirement=req, reason="x", actor=advisor)
+    req.refresh_from_db()
+    assert req.status == RequirementStatus.ACCEPTED

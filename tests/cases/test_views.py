@@ -223,3 +223,88 @@ def test_pages_send_csp_without_unsafe_inline(advisor, client_for):
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "unsafe-inline" not in csp
+
+
+@pytest.mark.django_db
+def test_second_case_for_existing_applicant_reuses_them(advisor, applicant, client_for):
+    from cases.models import VisaType
+
+    client = client_for(advisor)
+    data = {
+        "visa_type": VisaType.objects.get(code="R").pk,
+        "given_names": "Other",
+        "family_name": "Name",
+        "email": applicant.email.upper(),
+        "preferred_language": "en",
+    }
+    response = client.post(reverse("cases:open"), data, follow=True)
+    assert response.status_code == 200
+    case = Case.objects.get()
+    assert case.applicant == applicant
+    assert "existing applicant" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_open_case_form_refuses_impossible_dates(advisor, client_for):
+    from cases.models import VisaType
+
+    data = {
+        "visa_type": VisaType.objects.get(code="K").pk,
+        "given_names": "A",
+        "family_name": "B",
+        "email": "ab@example.test",
+        "preferred_language": "en",
+        "date_of_birth": "1800-01-01",
+        "intended_entry_date": "2020-01-01",
+        "target_submission_date": "2099-01-01",
+    }
+    page = client_for(advisor).post(reverse("cases:open"), data).content.decode()
+    assert "before 1900" in page
+    assert "intended entry date is in the past" in page
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_empty_upload_explains_the_file_is_empty(case, applicant_user, client_for, upload_file):
+    req = case.requirements.get(code="cv")
+    response = client_for(applicant_user).post(
+        reverse("cases:upload", args=[case.pk, req.pk]),
+        {"file": upload_file(b"", "empty.pdf")},
+        follow=True,
+    )
+    assert "is empty (0 bytes)" in response.content.decode()
+    assert Document.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_optional_and_submitted_items_are_not_overdue(advisor, applicant, client_for):
+    import datetime as dt
+
+    from cases import selectors
+    from tests.factories import open_case
+
+    case = open_case(
+        applicant=applicant, advisor=advisor, opened_on=dt.date.today() - dt.timedelta(days=60)
+    )
+    listed = selectors.case_list_for_user(user=advisor).get(pk=case.pk)
+    required = case.requirements.filter(required=True).count()
+    assert listed.outstanding_count == required
+    assert listed.overdue_count == required
+    Case.objects.filter(pk=case.pk).update(stage=Stage.SUBMITTED)
+    listed = selectors.case_list_for_user(user=advisor).get(pk=case.pk)
+    assert listed.overdue_count == 0
+    overdue = selectors.case_list_for_user(
+        user=advisor, filters=selectors.CaseFilters(overdue=True)
+    )
+    assert not overdue.exists()
+
+
+@pytest.mark.django_db
+def test_login_ignores_email_letter_case(client):
+    from tests.factories import TEST_PASSWORD, UserFactory
+
+    UserFactory(email="maria@example.test")
+    response = client.post(
+        reverse("login"), {"username": "Maria@Example.TEST", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302

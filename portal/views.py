@@ -1,13 +1,27 @@
-"""Dashboard and the invitation pages."""
+"""Dashboard, invitation pages and two-factor enrolment and verification."""
 
+import base64
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp.qr import write_qrcode_image
 
 from cases import selectors
+from portal import services
+from portal.errors import PortalError
 from portal.tokens import invitation_token_generator
 
 
@@ -42,3 +56,119 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def invitation_done(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/invitation_done.html")
+
+
+def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Send ``Referrer-Policy: no-referrer`` so a token in the URL never leaks to another site."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("dashboard")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+    )
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code,
+    then see the single-use recovery codes once."""
+    device = services.two_factor_enrol_start(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.two_factor_enrol_confirm(
+                user=request.user, device=device, token=form.cleaned_data["token"]
+            )
+        except PortalError as exc:
+            form.add_error("token", exc.message)
+        else:
+            otp_login(request, device)
+            response = render(
+                request,
+                "registration/two_factor_codes.html",
+                {"codes": codes, "next": _safe_next(request)},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    key = base64.b32encode(device.bin_key).decode()
+    response = render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+            "next": request.GET.get("next", ""),
+        },
+        status=400 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def two_factor_qr(request: HttpRequest) -> HttpResponse:
+    """The pending authenticator's otpauth:// URL as an SVG QR code (no script, no inline
+    data URL), for the enrolment page's ``<img>``."""
+    device = services.two_factor_enrol_start(user=request.user)
+    out = io.BytesIO()
+    write_qrcode_image(device.config_url, out)
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Ask for a TOTP or recovery code once per session before case data or the admin."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.two_factor_check(user=request.user, token=form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", _("That code did not work. Type a new code and try again."))
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def two_factor_recovery(request: HttpRequest) -> HttpResponse:
+    """Issue a fresh set of recovery codes (the old ones stop working); needs a verified
+    session."""
+    if not request.user.is_verified():
+        return redirect("two_factor_verify")
+    codes = services.recovery_codes_regenerate(user=request.user)
+    response = render(
+        request,
+        "registration/two_factor_codes.html",
+        {"codes": codes, "next": reverse("dashboard")},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -11,6 +11,7 @@ removed from stored images.
 import hashlib
 import tempfile
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -62,6 +63,8 @@ ARCHIVE_TYPES = frozenset(
 OFFICE_MARKERS = ("msword", "ms-excel", "ms-powerpoint", "officedocument", "opendocument")
 _MARKUP_MARKERS = (b"<svg", b"<html", b"<!doctype", b"<script", b"<?xml", b"<body", b"<iframe")
 _GPS_IFD = 0x8825
+# Legacy Office (.doc, .xls, .ppt) compound files.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A decompression bomb guard: images above this many pixels are refused before decoding.
 MAX_IMAGE_PIXELS = 60_000_000
 MAX_FILENAME_CHARS = 255
@@ -180,6 +183,16 @@ def _too_many_pixels(width: int, height: int) -> InvalidInput:
     )
 
 
+def _too_many_pixels_unknown() -> InvalidInput:
+    return InvalidInput(
+        _(
+            "This image has more than %(mp)s megapixels. Resize it (a scan at 300 dpi is "
+            "enough) and upload it again."
+        )
+        % {"mp": MAX_IMAGE_PIXELS // 1_000_000}
+    )
+
+
 def _heif_to_jpeg(stream: IO[bytes]) -> IO[bytes]:
     """Decode a HEIC/HEIF photo (after checking its pixel count from the header), apply its
     orientation and return a JPEG without any EXIF (so without location)."""
@@ -196,6 +209,8 @@ def _heif_to_jpeg(stream: IO[bytes]) -> IO[bytes]:
             rgb = ImageOps.exif_transpose(img).convert("RGB")
     except InvalidInput:
         raise
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels_unknown() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError) as exc:
         raise InvalidInput(damaged) from exc
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
@@ -234,6 +249,14 @@ def _refuse_forbidden(head: bytes, kind: filetype.Type | None, display_name: str
                     "“%(name)s” is a web page, SVG or XML file. These can carry scripts and are "
                     "never accepted. Save the document as PDF, or take a photo (JPEG), and "
                     "upload that."
+                )
+                % {"name": display_name}
+            )
+        if head.startswith(_OLE_MAGIC):
+            raise InvalidInput(
+                _(
+                    "“%(name)s” is an Office document. Office files can carry macros and are "
+                    "never accepted. Save or print it as PDF and upload the PDF."
                 )
                 % {"name": display_name}
             )
@@ -276,7 +299,11 @@ def _check_image(stream: IO[bytes], content_type: str) -> None:
         "the new file."
     ) % {"label": label}
     try:
-        with Image.open(stream) as img:
+        with warnings.catch_warnings():
+            # Pillow warns from 89 MP; our own, lower limit is checked from the header below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(stream)
+        with img:
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise _too_many_pixels(width, height)
@@ -286,13 +313,9 @@ def _check_image(stream: IO[bytes], content_type: str) -> None:
             img.load()
     except InvalidInput:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels_unknown() from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidInput(damaged) from exc
 
 

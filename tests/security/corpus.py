@@ -42,10 +42,7 @@ def html_page() -> bytes:
 
 
 def xml_xxe() -> bytes:
-    return (
-        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-        b"<r>&x;</r>"
-    )
+    return b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
 
 
 def polyglot_html_pdf() -> bytes:

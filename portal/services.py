@@ -103,6 +103,9 @@ def two_factor_enrol_confirm(*, user: User, device: TOTPDevice, token: str) -> l
     """
     if device.user_id != user.pk or device.confirmed:
         raise InvalidInput(_("Start the set-up again."))
+    allowed, _info = device.verify_is_allowed()
+    if not allowed:
+        raise InvalidInput(_("Too many wrong codes in a row. Wait a minute and try again."))
     if not device.verify_token((token or "").strip().replace(" ", "")):
         raise InvalidInput(
             _(

@@ -11,7 +11,6 @@ import struct
 import zipfile
 import zlib
 
-from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
@@ -87,7 +86,7 @@ def truncated_jpeg() -> bytes:
 def encrypted_pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
-    writer.encrypt(user_password="secret", owner_password="owner")  # noqa: S106
+    writer.encrypt(user_password="secret", owner_password="owner")
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()

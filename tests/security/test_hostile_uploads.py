@@ -82,7 +82,7 @@ def test_multi_file_request_with_one_hostile_file_stores_none(
     photo = case.requirements.get(code="digital-photo")
     cv = case.requirements.get(code="cv")
     client = client_for(applicant_user)
-    hostile = dict((i, c) for i, _n, c, _w in HOSTILE_FILES)
+    hostile = {i: c for i, _n, c, _w in HOSTILE_FILES}
     response = client.post(
         reverse("cases:case_upload", args=[case.pk]),
         {

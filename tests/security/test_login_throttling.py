@@ -16,7 +16,10 @@ from tests.otp import login_verified
 LOGIN = "/accounts/login/"
 
 
-def _attempt(client: Client, email: str, password: str = "wrong-password", ip: str = "10.0.0.1"):
+WRONG = "wrong-password"
+
+
+def _attempt(client: Client, email: str, password: str = WRONG, ip: str = "10.0.0.1"):
     return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 

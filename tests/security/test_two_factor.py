@@ -6,9 +6,9 @@ import re
 
 import pytest
 import time_machine
-from django.utils import timezone
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -264,10 +264,29 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Reset and invitation tokens are cut out of every log line (issue 6).
+    # Reset and invitation tokens are cut out of every log line (issue 6), including the
+    # development server's request lines. Keep gunicorn's access log off (its default) or give
+    # the proxy a format without the path of /accounts/password/reset/ and /invitation/ URLs.
     "filters": {"redact_tokens": {"()": "portal.logging.RedactTokensFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "loggers": {
+        # Replaces Django's default "django" handlers, which would print unfiltered lines.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }

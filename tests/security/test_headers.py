@@ -135,3 +135,19 @@ def test_password_validators_are_on(settings):
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     } <= names
+
+
+def test_django_log_handlers_redact_tokens():
+    import logging
+
+    from portal.logging import RedactTokensFilter
+
+    for name in ("django", "django.server"):
+        handlers = [
+            h
+            for h in logging.getLogger(name).handlers
+            if not type(h).__module__.startswith("_pytest")  # pytest's own capture handlers
+        ]
+        assert handlers
+        for handler in handlers:
+            assert any(isinstance(f, RedactTokensFilter) for f in handler.filters)

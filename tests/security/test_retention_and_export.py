@@ -177,3 +177,12 @@ def test_export_holds_nothing_of_other_applicants(
 @pytest.mark.django_db
 def test_export_is_404_for_staff(advisor, client_for):
     assert client_for(advisor).post(reverse("cases:my_export")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_retention_sweep_is_scheduled_daily():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="cases.tasks.retention_sweep")
+    assert task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("3", "30")

@@ -313,6 +313,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Keep a history of logins, logouts and failed logins (admin: Axes access logs) for the audit.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Behind a proxy that appends X-Forwarded-For, set DJANGO_PROXY_COUNT to the number of proxies.
 if env.int("DJANGO_PROXY_COUNT", default=0):
     AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT")

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
+from django_otp import user_has_device
 from django_otp.qr import write_qrcode_image
 
 from cases import selectors
@@ -88,10 +89,17 @@ class TokenForm(forms.Form):
     )
 
 
+def _must_verify_first(request: HttpRequest) -> bool:
+    return bool(user_has_device(request.user, confirmed=True) and not request.user.is_verified())
+
+
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code,
-    then see the single-use recovery codes once."""
+    then see the single-use recovery codes once. A user who already has one must verify a code
+    first (a password alone never replaces an authenticator)."""
+    if _must_verify_first(request):
+        return redirect(f"{reverse('two_factor_verify')}?next={reverse('two_factor_setup')}")
     device = services.two_factor_enrol_start(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,6 +110,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         except PortalError as exc:
             form.add_error("token", exc.message)
         else:
+            request.session.cycle_key()
             otp_login(request, device)
             response = render(
                 request,
@@ -130,6 +139,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 def two_factor_qr(request: HttpRequest) -> HttpResponse:
     """The pending authenticator's otpauth:// URL as an SVG QR code (no script, no inline
     data URL), for the enrolment page's ``<img>``."""
+    if _must_verify_first(request):
+        raise Http404
     device = services.two_factor_enrol_start(user=request.user)
     out = io.BytesIO()
     write_qrcode_image(device.config_url, out)
@@ -146,6 +157,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = services.two_factor_check(user=request.user, token=form.cleaned_data["token"])
         if device is not None:
+            request.session.cycle_key()  # a new session id once the second factor is proven
             otp_login(request, device)
             return redirect(_safe_next(request))
         form.add_error("token", _("That code did not work. Type a new code and try again."))

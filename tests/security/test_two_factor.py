@@ -136,3 +136,25 @@ def test_verify_ignores_an_offsite_next(advisor):
 @pytest.mark.django_db
 def test_test_helper_client_for_passes_two_factor(case, advisor, client_for):
     assert client_for(advisor).get(reverse("cases:detail", args=[case.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_password_alone_cannot_enrol_a_new_authenticator(advisor):
+    TOTPDevice.objects.create(user=advisor, name="phone", confirmed=True)
+    client = _logged_in(advisor)
+    response = client.get(reverse("two_factor_setup"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+    assert client.get(reverse("two_factor_qr")).status_code == 404
+    assert client.post(reverse("two_factor_setup"), {"token": "123456"}).status_code == 302
+    assert TOTPDevice.objects.filter(user=advisor).count() == 1
+
+
+@pytest.mark.django_db
+def test_verification_gives_a_new_session_id(advisor):
+    device = TOTPDevice.objects.create(user=advisor, name="phone", confirmed=True)
+    client = _logged_in(advisor)
+    before = client.cookies["sessionid"].value
+    client.post(reverse("two_factor_verify"), {"token": _code(device)})
+    assert client.cookies["sessionid"].value != before
+    assert client.get(reverse("cases:list")).status_code == 200

@@ -97,3 +97,26 @@ def test_admin_deactivate_action_ends_sessions(advisor, admin_user):
     assert victim.get(reverse("cases:list")).status_code == 302
     advisor.refresh_from_db()
     assert not advisor.is_active
+
+
+@pytest.mark.django_db
+def test_admin_change_form_unticking_active_calls_the_service(advisor, admin_user, rf):
+    from django.contrib.admin.sites import site
+
+    from portal.admin import UserAdmin
+    from portal.models import User
+
+    victim = login_verified(Client(), advisor)
+    Token.objects.create(user=advisor)
+    request = rf.post("/admin/")
+    request.user = admin_user
+    advisor.is_active = False
+
+    class Form:
+        changed_data = ["is_active"]
+
+    UserAdmin(User, site).save_model(request, advisor, Form(), change=True)
+    assert not Token.objects.filter(user=advisor).exists()
+    assert victim.get(reverse("cases:list")).status_code == 302
+    advisor.refresh_from_db()
+    assert not advisor.is_active

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django_otp import user_has_device
 
 from portal.security import requires_two_factor
@@ -55,7 +56,6 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-
         user = getattr(request, "user", None)
         now = int(timezone.now().timestamp())
         if user is not None and user.is_authenticated:
@@ -89,7 +89,6 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_verified():
             return self.get_response(request)
@@ -112,8 +111,20 @@ class TwoFactorRequiredMiddleware:
         target = (
             "two_factor_verify" if user_has_device(user, confirmed=True) else "two_factor_setup"
         )
-        return redirect(f"{_reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 
-def _reverse(name: str) -> str:
-    return reverse(name)
+class NoStoreForSignedInMiddleware:
+    """Mark every response to a signed-in user ``Cache-Control: private, no-store`` unless the
+    view set its own caching, so pages with personal data never sit in a shared or disk cache
+    (ASVS 8.2.1)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

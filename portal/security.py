@@ -8,6 +8,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import User
 
@@ -47,9 +48,8 @@ def requires_two_factor(user: User) -> bool:
         return False
     if user.is_staff_member or user.is_staff or user.is_superuser:
         return True
-    from django_otp import user_has_device
-
-    return bool(user_has_device(user, confirmed=True))
+    # One query: recovery codes are only ever issued together with an authenticator.
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def reset_mail_allowed(email: str) -> bool:

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.TwoFactorRequiredMiddleware",
+    "portal.middleware.NoStoreForSignedInMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -90,6 +90,7 @@ def test_case_pages_and_downloads_have_strict_headers(
     )
     client = client_for(applicant_user)
     page = client.get(reverse("cases:my_detail", args=[case.pk]), secure=True)
+    assert page["Cache-Control"] == "private, no-store"
     assert page["X-Frame-Options"] == "DENY"
     assert "unsafe-inline" not in page["Content-Security-Policy"]
     assert "<script" not in page.content.decode()

@@ -215,3 +215,16 @@ def test_multi_upload_page_lists_the_requirements(case, applicant_user, client_f
     response = client_for(applicant_user).get(reverse("cases:case_upload", args=[case.pk]))
     assert response.status_code == 200
     assert f'name="file-{case.requirements.first().pk}"' in response.content.decode()
+
+
+def test_heic_conversion_drops_location():
+    img = Image.new("RGB", (120, 90), "green")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 50.0)}
+    buf = io.BytesIO()
+    img.save(buf, format="HEIF", exif=exif.tobytes())
+    with Image.open(io.BytesIO(buf.getvalue())) as original:
+        assert 0x8825 in original.getexif()
+    checked = check_upload(stream=buf, filename="a.heic", accepted_types=ALL, max_size_bytes=MB)
+    with Image.open(checked.stream) as converted:
+        assert 0x8825 not in converted.getexif()

@@ -39,7 +39,14 @@ SESSION_STARTED_KEY = "portal_session_started"
 # Paths a signed-in user who still owes a two-factor code may reach: enrolment, verification,
 # logout, static files and the health check.
 _TWO_FACTOR_EXEMPT_NAMES = frozenset(
-    {"two_factor_setup", "two_factor_qr", "two_factor_verify", "two_factor_recovery", "logout"}
+    {
+        "two_factor_setup",
+        "two_factor_qr",
+        "two_factor_verify",
+        "two_factor_recovery",
+        "logout",
+        "logout_everywhere",
+    }
 )
 
 

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -224,3 +225,13 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         audit.AUDIT_CSV_HEADER,
         audit.audit_csv_rows(entries),
     )
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the signed-in user, this one included (a lost laptop, a shared
+    computer)."""
+    services.user_sessions_end(user=request.user)
+    logout(request)
+    return redirect("login")

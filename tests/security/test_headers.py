@@ -136,6 +136,10 @@ def test_password_validators_are_on(settings):
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     } <= names
+    minimum = next(
+        v for v in settings.AUTH_PASSWORD_VALIDATORS if v["NAME"].endswith("MinimumLengthValidator")
+    )
+    assert minimum["OPTIONS"]["min_length"] >= 12
 
 
 def test_django_log_handlers_redact_tokens():

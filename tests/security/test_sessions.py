@@ -120,3 +120,22 @@ def test_admin_change_form_unticking_active_calls_the_service(advisor, admin_use
     assert victim.get(reverse("cases:list")).status_code == 302
     advisor.refresh_from_db()
     assert not advisor.is_active
+
+
+@pytest.mark.django_db
+def test_logout_everywhere_ends_every_session_of_the_user(applicant_user, other_applicant_user):
+    laptop = Client()
+    laptop.force_login(applicant_user)
+    phone = Client()
+    phone.force_login(applicant_user)
+    other = Client()
+    other.force_login(other_applicant_user)
+    assert (
+        'action="/accounts/logout/everywhere/"'
+        in phone.get(reverse("password_change")).content.decode()
+    )
+    response = phone.post(reverse("logout_everywhere"))
+    assert response.status_code == 302
+    assert _page(laptop) == 302
+    assert _page(phone) == 302
+    assert _page(other) == 200

@@ -1,6 +1,5 @@
 """Account services: inviting users, two-factor enrolment, deactivation."""
 
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -18,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
 from portal.tokens import invitation_token_generator
@@ -167,10 +167,5 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
         user.is_active = False
         user_sessions_end(user=user)
         _api_tokens_revoke(user)
-        LogEntry.objects.log_create(
-            user,
-            action=LogEntry.Action.UPDATE,
-            changes={"is_active": ["True", "False"]},
-            actor=actor,
-        )
+        audit_update(user, {"is_active": (True, False)}, actor=actor)
     return user

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
@@ -75,6 +76,8 @@ def test_deactivation_ends_sessions_and_revokes_tokens_at_once(case, advisor, ad
     assert Session.objects.count() == 1
     advisor.refresh_from_db()
     assert advisor.is_active is False
+    entry = LogEntry.objects.filter(object_pk=str(advisor.pk), actor=admin_user).last()
+    assert entry.changes_dict["is_active"] == ["True", "False"]
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from cases.models import (
     CaseEvent,
     ChecklistItem,
     Document,
+    DocumentAccess,
     DocumentRequirement,
     Message,
     Stage,
@@ -39,7 +40,15 @@ class ChecklistItemInline(admin.TabularInline):
 
 @admin.register(VisaType)
 class VisaTypeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "name_zh", "active")
+    list_display = (
+        "code",
+        "name",
+        "name_zh",
+        "active",
+        "quota_bytes",
+        "quota_files",
+        "retention_days_after_close",
+    )
     list_filter = ("active",)
     search_fields = ("code", "name", "name_zh")
     inlines = [ChecklistItemInline]
@@ -196,3 +205,24 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ("internal",)
     search_fields = ("case__reference", "body")
     list_select_related = ("case", "author")
+
+
+@admin.register(DocumentAccess)
+class DocumentAccessAdmin(admin.ModelAdmin):
+    """The document access log, read-only: who opened which file version, when, how."""
+
+    list_display = ("accessed_at", "user_email", "user_role", "kind", "document", "version")
+    list_filter = ("kind", "user_role")
+    search_fields = ("user_email", "document__original_filename")
+    list_select_related = ("document",)
+    readonly_fields = [f.name for f in DocumentAccess._meta.fields]
+    date_hierarchy = "accessed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

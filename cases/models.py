@@ -49,6 +49,14 @@ def default_max_bytes() -> int:
     return int(settings.DOCUMENT_DEFAULT_MAX_BYTES)
 
 
+def default_case_quota_bytes() -> int:
+    return int(settings.CASE_DEFAULT_QUOTA_BYTES)
+
+
+def default_case_quota_files() -> int:
+    return int(settings.CASE_DEFAULT_QUOTA_FILES)
+
+
 class Stage(models.TextChoices):
     INTAKE = "intake", _("Intake")
     ASSESSMENT = "assessment", _("Eligibility assessment")
@@ -148,6 +156,27 @@ class VisaType(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    quota_bytes = models.PositiveBigIntegerField(
+        _("storage per case (bytes)"),
+        default=default_case_quota_bytes,
+        validators=[MinValueValidator(1)],
+        help_text=_("Total size of the stored files of one case; 300 MB by default."),
+    )
+    quota_files = models.PositiveIntegerField(
+        _("files per case"),
+        default=default_case_quota_files,
+        validators=[MinValueValidator(1)],
+        help_text=_("Number of stored file versions of one case; 200 by default."),
+    )
+    retention_days_after_close = models.PositiveIntegerField(
+        _("delete files after close (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Document files of a closed or withdrawn case are deleted this many days after it "
+            "closed (a tombstone with name and hash stays). Empty keeps them."
+        ),
+    )
 
     class Meta:
         ordering = ("code",)
@@ -397,6 +426,9 @@ class Document(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
+    # Tombstone: the file was deleted (retention); name, hash, uploader stay on this row.
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    file_deleted_reason = models.CharField(max_length=200, blank=True)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -410,6 +442,50 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_filename} (v{self.version})"
+
+    @property
+    def file_deleted(self) -> bool:
+        return self.file_deleted_at is not None
+
+
+class AccessKind(models.TextChoices):
+    DOWNLOAD = "download", _("Download")
+    PREVIEW = "preview", _("Preview")
+    EXPORT = "export", _("Data export")
+
+
+class DocumentAccessQuerySet(models.QuerySet["DocumentAccess"]):
+    def visible_to(self, user: "User") -> "DocumentAccessQuerySet":
+        return self.filter(document__in=Document.objects.visible_to(user))
+
+
+class DocumentAccess(models.Model):
+    """One read of a stored document file: who, when (UTC), which version, how, from where.
+
+    Written by ``cases.services.document_open_for_download`` for every download, preview or
+    export, by the web pages and the API alike. ``user_email`` keeps who it was if the account
+    is later removed.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    user_email = models.EmailField()
+    user_role = models.CharField(max_length=16)
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=AccessKind.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = DocumentAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-accessed_at", "-id")
+        indexes = [models.Index(fields=["document", "-accessed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_email} {self.kind} document {self.document_id} v{self.version}"
 
 
 class EventKind(models.TextChoices):

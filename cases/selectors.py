@@ -12,6 +12,7 @@ from cases.models import (
     Case,
     CaseEvent,
     Document,
+    DocumentAccess,
     DocumentRequirement,
     Message,
     Stage,
@@ -147,3 +148,19 @@ def document_get_for_user(*, user: User, pk: int) -> Document:
 def applicant_cases(*, user: User) -> QuerySet[Case]:
     """The signed-in applicant's own cases with outstanding and overdue counts."""
     return case_list_for_user(user=user)
+
+
+def document_access_list(*, document: Document, limit: int = 500) -> list[DocumentAccess]:
+    """Newest-first reads of one document (all its accesses, every version recorded), with the
+    reader joined. The caller has checked the user may see the document."""
+    return list(document.accesses.select_related("user").order_by("-accessed_at", "-id")[:limit])
+
+
+def applicant_access_list(*, user: User, limit: int = 500) -> list[DocumentAccess]:
+    """Newest-first reads of the files of ``user``'s own cases (as applicant): who, when,
+    which document and version, with document, requirement and case joined."""
+    return list(
+        DocumentAccess.objects.filter(document__requirement__case__applicant__user=user)
+        .select_related("user", "document", "document__requirement", "document__requirement__case")
+        .order_by("-accessed_at", "-id")[:limit]
+    )

@@ -2,22 +2,32 @@
 
 The type is sniffed from the file's magic bytes (the ``filetype`` library), then the file is
 parsed by the library for that format (pypdf for PDF, Pillow for images) so that corrupt,
-truncated or password-protected files are refused before anything is stored.
+truncated or password-protected files are refused before anything is stored. Markup (SVG,
+HTML, XML), Office files and archives are refused whatever a checklist accepts; a file that is
+also a ZIP archive (a polyglot) is refused; HEIC/HEIF phone photos become JPEG; GPS location is
+removed from stored images.
 """
 
 import hashlib
+import tempfile
 import unicodedata
+import warnings
+import zipfile
 from dataclasses import dataclass
 from typing import IO
 
 import filetype
+import pillow_heif
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+from pypdf.generic import DictionaryObject
 
 from portal.errors import InvalidInput
+
+pillow_heif.register_heif_opener()
 
 # Human names of the MIME types a checklist item may accept.
 TYPE_LABELS: dict[str, str] = {
@@ -26,6 +36,35 @@ TYPE_LABELS: dict[str, str] = {
     "image/png": "PNG",
 }
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
+# Phone photo formats converted to JPEG on upload when the checklist item accepts JPEG.
+HEIF_TYPES = frozenset({"image/heic", "image/heif"})
+# Refused everywhere, whatever a checklist item says: archives and Office documents (macros).
+ARCHIVE_TYPES = frozenset(
+    {
+        "application/zip",
+        "application/gzip",
+        "application/x-bzip2",
+        "application/x-lzip",
+        "application/x-xz",
+        "application/x-tar",
+        "application/x-rar-compressed",
+        "application/vnd.rar",
+        "application/x-7z-compressed",
+        "application/x-compress",
+        "application/zstd",
+        "application/x-unix-archive",
+        "application/vnd.ms-cab-compressed",
+        "application/epub+zip",
+        "application/x-msdownload",
+        "application/x-executable",
+        "application/x-sh",
+    }
+)
+OFFICE_MARKERS = ("msword", "ms-excel", "ms-powerpoint", "officedocument", "opendocument")
+_MARKUP_MARKERS = (b"<svg", b"<html", b"<!doctype", b"<script", b"<?xml", b"<body", b"<iframe")
+_GPS_IFD = 0x8825
+# Legacy Office (.doc, .xls, .ppt) compound files.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A decompression bomb guard: images above this many pixels are refused before decoding.
 MAX_IMAGE_PIXELS = 60_000_000
 MAX_FILENAME_CHARS = 255
@@ -34,12 +73,15 @@ _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u20
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """What validation learned: sniffed MIME type, size in bytes, SHA-256 hex, display name."""
+    """What validation learned: sniffed MIME type, size in bytes, SHA-256 hex, display name,
+    and ``stream``: the bytes to store (the upload itself, or its JPEG conversion or GPS-free
+    copy), at position 0. Size and hash describe ``stream``."""
 
     content_type: str
     size_bytes: int
     sha256: str
     display_name: str
+    stream: IO[bytes]
 
 
 def accepted_labels(accepted_types: list[str]) -> str:
@@ -91,6 +133,13 @@ def _check_pdf(stream: IO[bytes]) -> None:
         if len(reader.pages) < 1:
             raise InvalidInput(_("This PDF has no pages. Export it again and upload the new file."))
         reader.pages[0].mediabox  # noqa: B018 - parses the first page object
+        if _pdf_has_active_content(reader):
+            raise InvalidInput(
+                _(
+                    "This PDF contains scripts, automatic actions or attached files. Print it "
+                    "to a new PDF (“Save as PDF” or “Print to PDF”) and upload that file."
+                )
+            )
     except InvalidInput:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
@@ -102,6 +151,147 @@ def _check_pdf(stream: IO[bytes]) -> None:
         ) from exc
 
 
+def _pdf_has_active_content(reader: PdfReader) -> bool:
+    """True when the document catalog holds JavaScript, embedded files, launch or open actions
+    or additional actions (/AA): things a viewer could run. Scans are never like that."""
+    root = reader.trailer["/Root"].get_object()
+    if "/AA" in root or ("/OpenAction" in root and _is_action(root["/OpenAction"])):
+        return True
+    names = root.get("/Names")
+    if names is not None:
+        names = names.get_object()
+        if "/JavaScript" in names or "/EmbeddedFiles" in names:
+            return True
+    return False
+
+
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/Rendition"})
+
+
+def _is_action(obj: object) -> bool:
+    obj = obj.get_object() if hasattr(obj, "get_object") else obj
+    return isinstance(obj, DictionaryObject) and str(obj.get("/S", "")) in _ACTIVE_ACTIONS
+
+
+def _too_many_pixels(width: int, height: int) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "This image is %(w)s × %(h)s pixels, more than %(mp)s megapixels. Resize it (a scan "
+            "at 300 dpi is enough) and upload it again."
+        )
+        % {"w": width, "h": height, "mp": MAX_IMAGE_PIXELS // 1_000_000}
+    )
+
+
+def _too_many_pixels_unknown() -> InvalidInput:
+    return InvalidInput(
+        _(
+            "This image has more than %(mp)s megapixels. Resize it (a scan at 300 dpi is "
+            "enough) and upload it again."
+        )
+        % {"mp": MAX_IMAGE_PIXELS // 1_000_000}
+    )
+
+
+def _heif_to_jpeg(stream: IO[bytes]) -> IO[bytes]:
+    """Decode a HEIC/HEIF photo (after checking its pixel count from the header), apply its
+    orientation and return a JPEG without any EXIF (so without location)."""
+    damaged = _(
+        "This HEIC photo is damaged or incomplete. Take the photo again, or export it as JPEG, "
+        "and upload the new file."
+    )
+    try:
+        with Image.open(stream) as img:
+            width, height = img.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise _too_many_pixels(width, height)
+            img.load()
+            rgb = ImageOps.exif_transpose(img).convert("RGB")
+    except InvalidInput:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels_unknown() from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError) as exc:
+        raise InvalidInput(damaged) from exc
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
+    rgb.save(out, format="JPEG", quality=90)
+    out.seek(0)
+    return out
+
+
+def _strip_location(stream: IO[bytes], content_type: str) -> IO[bytes]:
+    """The image without its EXIF GPS block, or ``stream`` itself when it has none. JPEGs keep
+    their quantisation tables (``quality="keep"``), so the picture is not visibly re-encoded."""
+    stream.seek(0)
+    with Image.open(stream) as img:
+        exif = img.getexif()
+        if _GPS_IFD not in exif:
+            stream.seek(0)
+            return stream
+        del exif[_GPS_IFD]
+        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
+        extra = {"icc_profile": img.info["icc_profile"]} if "icc_profile" in img.info else {}
+        if content_type == "image/jpeg":
+            img.save(out, format="JPEG", quality="keep", exif=exif.tobytes(), **extra)
+        else:
+            img.save(out, format="PNG", exif=exif.tobytes(), **extra)
+    out.seek(0)
+    return out
+
+
+def _refuse_forbidden(head: bytes, kind: filetype.Type | None, display_name: str) -> None:
+    """Refuse markup, Office files, archives and programs whatever the checklist accepts."""
+    if kind is None:
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if text.startswith(b"<") or any(m in text for m in _MARKUP_MARKERS):
+            raise InvalidInput(
+                _(
+                    "“%(name)s” is a web page, SVG or XML file. These can carry scripts and are "
+                    "never accepted. Save the document as PDF, or take a photo (JPEG), and "
+                    "upload that."
+                )
+                % {"name": display_name}
+            )
+        if head.startswith(_OLE_MAGIC):
+            raise InvalidInput(
+                _(
+                    "“%(name)s” is an Office document. Office files can carry macros and are "
+                    "never accepted. Save or print it as PDF and upload the PDF."
+                )
+                % {"name": display_name}
+            )
+        if head.startswith(b"MZ"):
+            raise InvalidInput(
+                _("“%(name)s” is a program, whatever its name says. Upload a PDF or a photo.")
+                % {"name": display_name}
+            )
+        return
+    if any(marker in kind.mime for marker in OFFICE_MARKERS):
+        raise InvalidInput(
+            _(
+                "“%(name)s” is an Office document. Office files can carry macros and are never "
+                "accepted. Save or print it as PDF and upload the PDF."
+            )
+            % {"name": display_name}
+        )
+    if kind.mime in ARCHIVE_TYPES:
+        raise InvalidInput(
+            _(
+                "“%(name)s” is an archive or a program (%(ext)s). Upload each document on its "
+                "own as PDF or a photo, not packed in an archive."
+            )
+            % {"name": display_name, "ext": kind.extension.upper()}
+        )
+
+
+def _is_zip_polyglot(stream: IO[bytes]) -> bool:
+    stream.seek(0)
+    try:
+        return zipfile.is_zipfile(stream)
+    finally:
+        stream.seek(0)
+
+
 def _check_image(stream: IO[bytes], content_type: str) -> None:
     label = TYPE_LABELS[content_type]
     damaged = _(
@@ -109,16 +299,14 @@ def _check_image(stream: IO[bytes], content_type: str) -> None:
         "the new file."
     ) % {"label": label}
     try:
-        with Image.open(stream) as img:
+        with warnings.catch_warnings():
+            # Pillow warns from 89 MP; our own, lower limit is checked from the header below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(stream)
+        with img:
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise InvalidInput(
-                    _(
-                        "This image is %(w)s × %(h)s pixels, more than %(mp)s megapixels. Resize "
-                        "it (a scan at 300 dpi is enough) and upload it again."
-                    )
-                    % {"w": width, "h": height, "mp": MAX_IMAGE_PIXELS // 1_000_000}
-                )
+                raise _too_many_pixels(width, height)
             img.verify()
         stream.seek(0)
         with Image.open(stream) as img:
@@ -126,14 +314,7 @@ def _check_image(stream: IO[bytes], content_type: str) -> None:
     except InvalidInput:
         raise
     except Image.DecompressionBombError as exc:
-        # Pillow refuses images far above its own limit before we can read the size.
-        raise InvalidInput(
-            _(
-                "This image has more than %(mp)s megapixels. Resize it (a scan at 300 dpi is "
-                "enough) and upload it again."
-            )
-            % {"mp": MAX_IMAGE_PIXELS // 1_000_000}
-        ) from exc
+        raise _too_many_pixels_unknown() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidInput(damaged) from exc
 
@@ -144,8 +325,11 @@ def check_upload(
     """Validate an uploaded file; return what was learned or raise ``InvalidInput``.
 
     ``stream`` is a seekable binary file; ``max_size_bytes`` is in bytes. Checks, in order:
-    not empty, not over the size limit, sniffed type among ``accepted_types`` (MIME types),
-    then a full parse for PDFs and images. The stream is left at position 0.
+    not empty, not over the size limit, not markup / Office / archive / program, sniffed type
+    among ``accepted_types`` (MIME types; HEIC/HEIF counts as JPEG and is converted), not also a
+    ZIP archive, then a full parse for PDFs (no encryption, no active content) and images
+    (at most 60 megapixels, read from the header before decoding). GPS data is removed from
+    images. Nothing is stored here.
     """
     display_name = clean_display_filename(filename or "")
     wanted = accepted_labels(accepted_types)
@@ -172,24 +356,48 @@ def check_upload(
     head = stream.read(8192)
     stream.seek(0)
     kind = filetype.guess(head)
+    _refuse_forbidden(head, kind, display_name)
     content_type = kind.mime if kind is not None else ""
-    if content_type not in accepted_types:
+    if content_type in HEIF_TYPES and "image/jpeg" in accepted_types:
+        if _is_zip_polyglot(stream):
+            raise _polyglot(display_name)
+        stream = _heif_to_jpeg(stream)
+        content_type = "image/jpeg"
+        stem = display_name.rsplit(".", 1)[0] if "." in display_name else display_name
+        display_name = clean_display_filename(f"{stem}.jpg")
+    elif content_type not in accepted_types:
         raise InvalidInput(
             _("“%(name)s” is %(found)s, whatever its name says. Upload a %(wanted)s instead.")
             % {"name": display_name, "found": _describe_unaccepted(kind), "wanted": wanted}
         )
-    if content_type == "application/pdf":
+    elif _is_zip_polyglot(stream):
+        raise _polyglot(display_name)
+    elif content_type == "application/pdf":
         _check_pdf(stream)
     elif content_type in IMAGE_TYPES:
         _check_image(stream, content_type)
+        stream = _strip_location(stream, content_type)
     stream.seek(0)
     digest = hashlib.sha256()
+    size = 0
     for chunk in iter(lambda: stream.read(1024 * 1024), b""):
         digest.update(chunk)
+        size += len(chunk)
     stream.seek(0)
     return CheckedFile(
         content_type=content_type,
         size_bytes=size,
         sha256=digest.hexdigest(),
         display_name=display_name,
+        stream=stream,
+    )
+
+
+def _polyglot(display_name: str) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "“%(name)s” is also a ZIP archive (a file with something hidden inside). Export or "
+            "scan the document again and upload the new file."
+        )
+        % {"name": display_name}
     )

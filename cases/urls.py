@@ -24,8 +24,16 @@ urlpatterns = [
         views.requirement_upload,
         name="upload",
     ),
+    path("cases/<int:pk>/upload/", views.case_upload, name="case_upload"),
+    path(
+        "cases/<int:pk>/documents/<int:document_pk>/access/",
+        views.document_access,
+        name="document_access",
+    ),
     path("cases/<int:pk>/messages/", views.message_post, name="message_post"),
     path("documents/<int:document_pk>/download/", views.document_download, name="download"),
     path("my/", views.my_cases, name="my_cases"),
     path("my/cases/<int:pk>/", views.my_case_detail, name="my_detail"),
+    path("my/access/", views.my_access, name="my_access"),
+    path("my/export/", views.my_export, name="my_export"),
 ]

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,10 +12,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import permissions, selectors, services
+from cases import permissions, privacy, selectors, services
 from cases.forms import (
     CaseFilterForm,
     CaseOpenForm,
@@ -23,7 +26,7 @@ from cases.forms import (
     UploadForm,
     WaiveForm,
 )
-from cases.models import MAIN_LINE, Case, Stage
+from cases.models import MAIN_LINE, Case, RequirementStatus, Stage
 from cases.uploads import accepted_labels
 from portal.errors import PortalError
 
@@ -248,6 +251,70 @@ def requirement_waive(request: HttpRequest, pk: int, requirement_pk: int) -> Htt
 # --- shared by both roles ---------------------------------------------------------------------
 
 
+def _client_ip(request: HttpRequest) -> str | None:
+    return get_client_ip_address(request) or None
+
+
+def _upload_page(
+    request: HttpRequest, case: Case, errors: list[str], status: int = 200
+) -> HttpResponse:
+    requirements = [
+        r
+        for r in selectors.case_requirements(case=case)
+        if r.status not in (RequirementStatus.WAIVED, RequirementStatus.ACCEPTED)
+        or permissions.is_case_staff(request.user, case)
+    ]
+    for r in requirements:
+        r.accepted_label = accepted_labels(list(r.accepted_types))
+    return render(
+        request,
+        "cases/upload.html",
+        {
+            "case": case,
+            "requirements": requirements,
+            "errors": errors,
+            "back": _case_url(request, case),
+            "max_files": settings.PORTAL_MAX_FILES_PER_REQUEST,
+            "can_upload": permissions.can_upload(request.user, case),
+        },
+        status=status,
+    )
+
+
+def _store_uploads(
+    request: HttpRequest, case: Case, items: list[services.UploadItem]
+) -> HttpResponse:
+    """Run the upload service; success redirects to the case page, refusal answers 400 with
+    the reasons and the form again (nothing was stored)."""
+    try:
+        documents = services.documents_upload(case=case, items=items, actor=request.user)
+    except PortalError as exc:
+        errors = [str(e) for e in exc.details.get("files", [])] or [exc.message]
+        return _upload_page(request, case, errors, status=exc.status)
+    names = ", ".join(f"“{d.original_filename}”" for d in documents)
+    messages.success(request, _("Uploaded: %(names)s.") % {"names": names})
+    return redirect(_case_url(request, case))
+
+
+@login_required
+def case_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Several documents of one case in one request (at most 10 files, each validated)."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    if request.method != "POST":
+        return _upload_page(request, case, [])
+    requirements = {str(r.pk): r for r in case.requirements.all()}
+    items: list[services.UploadItem] = []
+    for key in request.FILES:
+        requirement = requirements.get(key.removeprefix("file-"))
+        if requirement is None:
+            raise Http404("No such document requirement.")
+        items.extend(
+            services.UploadItem(requirement=requirement, stream=f, filename=f.name)
+            for f in request.FILES.getlist(key)
+        )
+    return _store_uploads(request, case, items)
+
+
 @login_required
 @require_POST
 def requirement_upload(request: HttpRequest, pk: int, requirement_pk: int) -> HttpResponse:
@@ -255,28 +322,15 @@ def requirement_upload(request: HttpRequest, pk: int, requirement_pk: int) -> Ht
     requirement = selectors.requirement_get_for_user(
         user=request.user, case=case, pk=requirement_pk
     )
-    form = UploadForm(request.POST, request.FILES)
-    back = _case_url(request, case) + f"#req-{requirement.pk}"
-    if not form.is_valid():
+    files = [f for key in request.FILES for f in request.FILES.getlist(key)]
+    if not files:
         messages.error(
             request,
             _("Choose a file for “%(name)s” before pressing Upload.") % {"name": requirement.name},
         )
-        return redirect(back)
-    upload = form.cleaned_data["file"]
-    try:
-        document = services.document_upload(
-            requirement=requirement, stream=upload, filename=upload.name, actor=request.user
-        )
-    except PortalError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("“%(file)s” uploaded for “%(name)s”.")
-            % {"file": document.original_filename, "name": requirement.name},
-        )
-    return redirect(back)
+        return redirect(_case_url(request, case) + f"#req-{requirement.pk}")
+    items = [services.UploadItem(requirement=requirement, stream=f, filename=f.name) for f in files]
+    return _store_uploads(request, case, items)
 
 
 @login_required
@@ -302,14 +356,17 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, document_pk: int) -> FileResponse:
+def document_download(request: HttpRequest, document_pk: int) -> HttpResponse:
     """Stream a stored document to a user who may see its case, as an attachment with an
-    RFC 6266 / RFC 5987 filename, ``nosniff`` and private, non-stored caching."""
+    RFC 6266 / RFC 5987 filename, ``nosniff`` and private, non-stored caching. Every download
+    is recorded (``services.document_open_for_download``)."""
     document = selectors.document_get_for_user(user=request.user, pk=document_pk)
     try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The stored file is missing.") from None
+        handle = services.document_open_for_download(
+            document=document, actor=request.user, ip_address=_client_ip(request)
+        )
+    except PortalError as exc:
+        return HttpResponse(exc.message, status=410, content_type="text/plain; charset=utf-8")
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -320,6 +377,25 @@ def document_download(request: HttpRequest, document_pk: int) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+@require_GET
+def document_access(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """Advisor page: who opened this document version, when, how and from where."""
+    case = _staff_case(request, pk)
+    document = selectors.document_get_for_user(user=request.user, pk=document_pk)
+    if document.requirement.case_id != case.pk:
+        raise Http404
+    return render(
+        request,
+        "cases/document_access.html",
+        {
+            "case": case,
+            "document": document,
+            "accesses": selectors.document_access_list(document=document),
+        },
+    )
 
 
 # --- applicant pages --------------------------------------------------------------------------
@@ -341,3 +417,35 @@ def my_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _case_page_context(request, case)
     context["upload_form"] = UploadForm()
     return render(request, "cases/my_case_detail.html", context)
+
+
+@login_required
+@require_GET
+def my_access(request: HttpRequest) -> HttpResponse:
+    """Applicant page: who opened the applicant's files, when, which version."""
+    if request.user.is_staff_member:
+        raise Http404
+    return render(
+        request,
+        "cases/my_access.html",
+        {"accesses": selectors.applicant_access_list(user=request.user)},
+    )
+
+
+@login_required
+def my_export(request: HttpRequest) -> HttpResponse:
+    """Applicant page: download everything the portal holds about them as one ZIP (POST)."""
+    if request.user.is_staff_member:
+        raise Http404
+    if request.method != "POST":
+        return render(request, "cases/my_export.html")
+    archive = privacy.applicant_export_archive(user=request.user, ip_address=_client_ip(request))
+    stamp = timezone.now().strftime("%Y%m%d")
+    response = FileResponse(
+        archive,
+        as_attachment=True,
+        filename=f"visa-portal-my-data-{stamp}.zip",
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,7 +1,13 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal import services
+from portal.errors import PortalError
 from portal.models import User
 
 
@@ -19,6 +25,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_filter = ("role", "is_supervisor", "is_active", "preferred_language")
     search_fields = ("email", "full_name")
+    actions = ("deactivate",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -40,3 +47,20 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    @admin.action(description=_("Deactivate (ends their sessions and revokes API tokens)"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            try:
+                services.user_deactivate(user=user, actor=request.user)
+            except PortalError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # Unticking "active" in the form must end sessions and revoke tokens too.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            services.user_deactivate(user=obj, actor=request.user)

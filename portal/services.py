@@ -1,16 +1,24 @@
-"""Account services: creating users and inviting them by email."""
+"""Account services: inviting users, two-factor enrolment, deactivation."""
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
-from portal.errors import InvalidInput
+from portal.audit import audit_update
+from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
 from portal.tokens import invitation_token_generator
 
@@ -61,4 +69,103 @@ def user_invite_applicant(
     if not user.has_usable_password():
         inviter = invited_by.get_full_name()
         transaction.on_commit(lambda: _send_invitation(user.pk, inviter))
+    return user
+
+
+# --- two-factor enrolment (django-otp) --------------------------------------------------------
+
+
+def two_factor_enrol_start(*, user: User) -> TOTPDevice:
+    """The user's pending (unconfirmed) authenticator, created on first call; confirmed devices
+    are left alone. The QR code and the typed key both come from this device."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def recovery_codes_regenerate(*, user: User) -> list[str]:
+    """Replace the user's recovery codes with ``PORTAL_RECOVERY_CODE_COUNT`` new single-use
+    codes (django-otp static tokens, each deleted when used) and return them to show once."""
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(settings.PORTAL_RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def two_factor_enrol_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str]:
+    """Confirm a pending authenticator with a current 6-digit code and issue recovery codes.
+
+    Raises ``InvalidInput`` when the code is wrong or too old; nothing changes then. Returns
+    the new recovery codes. Other authenticators of the user are removed.
+    """
+    if device.user_id != user.pk or device.confirmed:
+        raise InvalidInput(_("Start the set-up again."))
+    allowed, _info = device.verify_is_allowed()
+    if not allowed:
+        raise InvalidInput(_("Too many wrong codes in a row. Wait a minute and try again."))
+    if not device.verify_token((token or "").strip().replace(" ", "")):
+        raise InvalidInput(
+            _(
+                "That code did not match. Check the phone's clock and type the 6 digits your "
+                "authenticator app shows now."
+            )
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        codes = recovery_codes_regenerate(user=user)
+    device.confirmed = True
+    return codes
+
+
+def two_factor_check(*, user: User, token: str) -> Device | None:
+    """The confirmed device of ``user`` that accepts ``token`` (a TOTP code or a recovery code),
+    or None. Each code works once: TOTP remembers the last time step, recovery codes are
+    deleted when used; django-otp throttles repeated failures per device."""
+    token = (token or "").strip().replace(" ", "")
+    if not token:
+        return None
+    for device in devices_for_user(user, confirmed=True):
+        allowed, _info = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            return device
+    return None
+
+
+# --- deactivation -----------------------------------------------------------------------------
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Delete every stored session of ``user``; returns how many. Scans live sessions only."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def _api_tokens_revoke(user: User) -> None:
+    # DRF's plain tokens; the hashed API token model (issue: API) adds its revocation here.
+    Token.objects.filter(user=user).delete()
+
+
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """Deactivate ``user``: they cannot log in, their sessions end and their API tokens are
+    revoked at once. Raises ``NotAllowed`` when ``actor`` is not an admin or deactivates
+    themself."""
+    if actor is not None:
+        if not actor.is_portal_admin:
+            raise NotAllowed(_("Only admins can deactivate accounts."))
+        if actor.pk == user.pk:
+            raise NotAllowed(_("You cannot deactivate your own account."))
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        user_sessions_end(user=user)
+        _api_tokens_revoke(user)
+        audit_update(user, {"is_active": (True, False)}, actor=actor)
     return user

@@ -6,6 +6,7 @@ Celery on kombu's filesystem transport). Production sets ``DATABASE_URL``, ``RED
 and the ``EMAIL_*`` variables; see ``.env.example``.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -54,6 +55,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_countries",
     "csp",
+    # Issue 6: throttling, two-factor (TOTP + static recovery codes), audit log.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "auditlog",
     "portal",
     "eligibility",
     "cases",
@@ -67,10 +74,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 6: OTPMiddleware sets request.user.is_verified(); the session lifetime check and
+    # the two-factor gate need it; auditlog takes the actor and IP from the request.
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.SessionLifetimeMiddleware",
+    "portal.middleware.TwoFactorRequiredMiddleware",
+    "portal.middleware.NoStoreForSignedInMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Issue 6: django-axes wants to be last (it turns lockouts into the lockout page).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -111,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},  # ASVS 2.1.1
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -232,21 +248,120 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# What production (DEBUG off) adds; a dict so that header tests apply exactly these values.
+PRODUCTION_SECURITY: dict[str, object] = {
+    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+    "SECURE_SSL_REDIRECT": env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True),
+    "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+    "CSRF_COOKIE_HTTPONLY": True,
+    "SECURE_HSTS_SECONDS": env.int("DJANGO_HSTS_SECONDS", default=31_536_000),
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SECURE_HSTS_PRELOAD": True,
+}
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    globals().update(PRODUCTION_SECURITY)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Reset and invitation tokens are cut out of every log line (issue 6), including the
+    # development server's request lines. Keep gunicorn's access log off (its default) or give
+    # the proxy a format without the path of /accounts/password/reset/ and /invitation/ URLs.
+    "filters": {"redact_tokens": {"()": "portal.logging.RedactTokensFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "loggers": {
+        # Replaces Django's default "django" handlers, which would print unfiltered lines.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
 CASES_PER_PAGE = 25
+
+# --- Issue 6: security and privacy ------------------------------------------------------------
+# Login throttling (django-axes): 5 failures for one account within 15 minutes lock that account
+# for 15 minutes; 20 failures from one IP address lock that address (portal/security.py decides
+# which limit applies). Nothing is locked for good; admins see and clear lockouts in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ACCOUNT_FAILURE_LIMIT = 5
+AXES_IP_FAILURE_LIMIT = 20
+AXES_FAILURE_LIMIT = "portal.security.axes_failure_limit"
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "portal.security.axes_username"
+# Django's login form posts the email in a field named "username" (axes defaults to "email").
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Keep a history of logins, logouts and failed logins (admin: Axes access logs) for the audit.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Behind a proxy that appends X-Forwarded-For, set DJANGO_PROXY_COUNT to the number of proxies.
+if env.int("DJANGO_PROXY_COUNT", default=0):
+    AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Two-factor (django-otp): advisors and admins must verify a TOTP code (or a single-use recovery
+# code) before case data or the admin; applicants who enrolled must too.
+OTP_TOTP_ISSUER = "Visa Case Portal"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+PORTAL_RECOVERY_CODE_COUNT = 10
+
+# Sessions: 30 minutes idle (the expiry moves on every request) and 12 hours absolute
+# (portal.middleware.SessionLifetimeMiddleware), for every role.
+SESSION_COOKIE_AGE = 30 * 60  # seconds
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Password reset: at most 3 mails per account per hour (counted in the cache).
+PASSWORD_RESET_MAX_PER_HOUR = 3
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}
+        if env.str("REDIS_URL", default="")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Audit log (django-auditlog): who changed what, with identity-document fields masked.
+# Rule sets: add {"model": "eligibility.RuleSet"} (and its criteria) here once that model exists.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "cases.Applicant", "mask_fields": ["passport_number"]},
+    {"model": "cases.Case"},
+    {"model": "cases.DocumentRequirement"},
+    {"model": "cases.Document"},
+    {"model": "cases.VisaType"},
+    {"model": "portal.User", "exclude_fields": ["password", "last_login"]},
+)
+AUDITLOG_STORE_JSON_CHANGES = True
+
+# Uploads: at most 10 files per request (cases.services), Django refuses bodies with more than
+# 20 outright; per-case quotas default to these and are settable per visa type.
+PORTAL_MAX_FILES_PER_REQUEST = 10
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+CASE_DEFAULT_QUOTA_BYTES = 300 * 1024 * 1024
+CASE_DEFAULT_QUOTA_FILES = 200

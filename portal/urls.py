@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("portal.account_urls")),
+    path("audit/export/", views.audit_export, name="audit_export"),
     path("", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

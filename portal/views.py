@@ -1,13 +1,29 @@
-"""Dashboard and the invitation pages."""
+"""Dashboard, invitation pages and two-factor enrolment and verification."""
 
+import base64
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.qr import write_qrcode_image
 
 from cases import selectors
+from portal import audit, services
+from portal.errors import PortalError
 from portal.tokens import invitation_token_generator
 
 
@@ -42,3 +58,193 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def invitation_done(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/invitation_done.html")
+
+
+# The URL segment Django's reset view (and our invitation view) swaps the token for.
+_TOKEN_PLACEHOLDER = "set-password"  # noqa: S105 - a URL segment, not a secret
+
+
+def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Send ``Referrer-Policy: no-referrer`` on responses whose URL carries a reset or
+    invitation token, so the token never leaks in a Referer header.
+
+    Pages without a token in their URL (the email form, the set-password form after Django
+    moved the token into the session) keep the site-wide ``same-origin`` policy: under
+    ``no-referrer`` browsers send ``Origin: null`` with form posts, which Django's CSRF
+    check rightly refuses, and those forms would never submit.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        token = kwargs.get("token", "")
+        if token and token != _TOKEN_PLACEHOLDER:
+            response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("dashboard")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+    )
+
+
+def _must_verify_first(request: HttpRequest) -> bool:
+    return bool(user_has_device(request.user, confirmed=True) and not request.user.is_verified())
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code,
+    then see the single-use recovery codes once. A user who already has one must verify a code
+    first (a password alone never replaces an authenticator)."""
+    if _must_verify_first(request):
+        return redirect(f"{reverse('two_factor_verify')}?next={reverse('two_factor_setup')}")
+    device = services.two_factor_enrol_start(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.two_factor_enrol_confirm(
+                user=request.user, device=device, token=form.cleaned_data["token"]
+            )
+        except PortalError as exc:
+            form.add_error("token", exc.message)
+        else:
+            request.session.cycle_key()
+            otp_login(request, device)
+            response = render(
+                request,
+                "registration/two_factor_codes.html",
+                {"codes": codes, "next": _safe_next(request)},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    key = base64.b32encode(device.bin_key).decode()
+    response = render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+            "next": request.GET.get("next", ""),
+        },
+        status=400 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def two_factor_qr(request: HttpRequest) -> HttpResponse:
+    """The pending authenticator's otpauth:// URL as an SVG QR code (no script, no inline
+    data URL), for the enrolment page's ``<img>``."""
+    if _must_verify_first(request):
+        raise Http404
+    device = services.two_factor_enrol_start(user=request.user)
+    out = io.BytesIO()
+    write_qrcode_image(device.config_url, out)
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Ask for a TOTP or recovery code once per session before case data or the admin."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.two_factor_check(user=request.user, token=form.cleaned_data["token"])
+        if device is not None:
+            request.session.cycle_key()  # a new session id once the second factor is proven
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", _("That code did not work. Type a new code and try again."))
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def two_factor_recovery(request: HttpRequest) -> HttpResponse:
+    """Issue a fresh set of recovery codes (the old ones stop working); needs a verified
+    session."""
+    if not request.user.is_verified():
+        return redirect("two_factor_verify")
+    codes = services.recovery_codes_regenerate(user=request.user)
+    response = render(
+        request,
+        "registration/two_factor_codes.html",
+        {"codes": codes, "next": reverse("dashboard")},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class AuditExportForm(forms.Form):
+    start = forms.DateField(
+        label=_("From (UTC date)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To (UTC date, inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return data
+
+
+@login_required
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """Admins: the audit log (changes and document accesses) for a date range as CSV, with
+    cells escaped against formula injection. Everyone else gets 404."""
+    if not request.user.is_portal_admin:
+        raise Http404
+    form = AuditExportForm(request.GET or None)
+    if not form.is_valid():
+        return render(
+            request,
+            "portal/audit_export.html",
+            {"form": form},
+            status=400 if request.GET else 200,
+        )
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    entries = audit.audit_entries_between(start=start, end=end)
+    return audit.csv_response(
+        f"audit-{start.isoformat()}-{end.isoformat()}.csv",
+        audit.AUDIT_CSV_HEADER,
+        audit.audit_csv_rows(entries),
+    )
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the signed-in user, this one included (a lost laptop, a shared
+    computer)."""
+    services.user_sessions_end(user=request.user)
+    logout(request)
+    return redirect("login")

@@ -17,12 +17,17 @@ from tests.factories import (
     UserFactory,
     open_case,
 )
+from tests.otp import VerifiedClient, login_verified
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
-    """Fast hashing, in-memory email, uploads in a per-test temporary folder."""
+    """Fast hashing, in-memory email and cache, uploads in a per-test temporary folder."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     private = {
@@ -145,11 +150,24 @@ def r_case(applicant, advisor) -> Case:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def client() -> Client:
+    """pytest-django's ``client``, whose ``force_login`` also passes two-factor for staff
+    (tests/otp.py); tests of two-factor itself use ``Client()``."""
+    return VerifiedClient()
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:  # type: ignore[no-untyped-def]
+    return login_verified(VerifiedClient(), admin_user)
+
+
+@pytest.fixture
 def client_for() -> Callable[[User | None], Client]:
-    """A logged-in test client for a user (anonymous for None)."""
+    """A logged-in test client for a user (anonymous for None); staff sessions are already
+    two-factor verified (tests/otp.py)."""
 
     def make(user: User | None) -> Client:
-        client = Client()
+        client = VerifiedClient()
         if user is not None:
             client.force_login(user)
         return client

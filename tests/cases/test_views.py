@@ -118,8 +118,8 @@ def test_bad_web_upload_shows_message_and_stores_nothing(
         {"file": upload_file(exe, "passport.pdf")},
         follow=True,
     )
-    assert response.status_code == 200
-    assert "Upload a PDF, JPEG or PNG instead" in response.content.decode()
+    assert response.status_code == 400
+    assert "program (EXE)" in response.content.decode()
     assert Document.objects.count() == 0
     empty = client.post(reverse("cases:upload", args=[case.pk, req.pk]), {}, follow=True)
     assert "Choose a file" in empty.content.decode()

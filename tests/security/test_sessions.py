@@ -1,0 +1,144 @@
+"""Sessions: 30 minutes idle, 12 hours absolute; deactivation ends sessions and tokens."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from auditlog.models import LogEntry
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from portal import services
+from portal.errors import NotAllowed
+from tests.otp import login_verified
+
+
+def _page(client: Client) -> int:
+    return client.get(reverse("cases:my_cases")).status_code
+
+
+@pytest.mark.django_db
+def test_session_survives_29_idle_minutes_and_ends_after_31(applicant_user):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client = Client()
+        client.force_login(applicant_user)
+        assert _page(client) == 200
+        clock.shift(dt.timedelta(minutes=29))
+        assert _page(client) == 200
+        clock.shift(dt.timedelta(minutes=31))
+        response = client.get(reverse("cases:my_cases"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_session_ends_after_twelve_hours_even_when_active(case, advisor):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client = login_verified(Client(), advisor)
+        assert client.get(reverse("cases:list")).status_code == 200
+        for _ in range(11 * 3):  # every 20 minutes for 11 hours
+            clock.shift(dt.timedelta(minutes=20))
+            assert client.get(reverse("cases:list")).status_code == 200
+        clock.shift(dt.timedelta(hours=1, minutes=1))
+        response = client.get(reverse("cases:list"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+        # Logged out for good: the next request is anonymous too.
+        assert client.get(reverse("cases:list")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_session_cookie_settings(settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 3600
+
+
+@pytest.mark.django_db
+def test_deactivation_ends_sessions_and_revokes_tokens_at_once(case, advisor, admin_user):
+    first = login_verified(Client(), advisor)
+    second = login_verified(Client(), advisor)
+    bystander = login_verified(Client(), admin_user)
+    assert first.get(reverse("cases:list")).status_code == 200
+    Token.objects.create(user=advisor)
+    services.user_deactivate(user=advisor, actor=admin_user)
+    assert not Token.objects.filter(user=advisor).exists()
+    for client in (first, second):
+        response = client.get(reverse("cases:detail", args=[case.pk]))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    assert bystander.get(reverse("cases:list")).status_code == 200
+    assert Session.objects.count() == 1
+    advisor.refresh_from_db()
+    assert advisor.is_active is False
+    entry = LogEntry.objects.filter(object_pk=str(advisor.pk), actor=admin_user).last()
+    assert entry.changes_dict["is_active"] == ["True", "False"]
+
+
+@pytest.mark.django_db
+def test_only_admins_deactivate_and_never_themselves(advisor, other_advisor, admin_user):
+    with pytest.raises(NotAllowed):
+        services.user_deactivate(user=other_advisor, actor=advisor)
+    with pytest.raises(NotAllowed):
+        services.user_deactivate(user=admin_user, actor=admin_user)
+
+
+@pytest.mark.django_db
+def test_admin_deactivate_action_ends_sessions(advisor, admin_user):
+    victim = login_verified(Client(), advisor)
+    admin = login_verified(Client(), admin_user)
+    response = admin.post(
+        reverse("admin:portal_user_changelist"),
+        {"action": "deactivate", "_selected_action": [advisor.pk]},
+    )
+    assert response.status_code == 302
+    assert victim.get(reverse("cases:list")).status_code == 302
+    advisor.refresh_from_db()
+    assert not advisor.is_active
+
+
+@pytest.mark.django_db
+def test_admin_change_form_unticking_active_calls_the_service(advisor, admin_user, rf):
+    from django.contrib.admin.sites import site
+
+    from portal.admin import UserAdmin
+    from portal.models import User
+
+    victim = login_verified(Client(), advisor)
+    Token.objects.create(user=advisor)
+    request = rf.post("/admin/")
+    request.user = admin_user
+    advisor.is_active = False
+
+    class Form:
+        changed_data = ["is_active"]
+
+    UserAdmin(User, site).save_model(request, advisor, Form(), change=True)
+    assert not Token.objects.filter(user=advisor).exists()
+    assert victim.get(reverse("cases:list")).status_code == 302
+    advisor.refresh_from_db()
+    assert not advisor.is_active
+
+
+@pytest.mark.django_db
+def test_logout_everywhere_ends_every_session_of_the_user(applicant_user, other_applicant_user):
+    laptop = Client()
+    laptop.force_login(applicant_user)
+    phone = Client()
+    phone.force_login(applicant_user)
+    other = Client()
+    other.force_login(other_applicant_user)
+    assert (
+        'action="/accounts/logout/everywhere/"'
+        in phone.get(reverse("password_change")).content.decode()
+    )
+    response = phone.post(reverse("logout_everywhere"))
+    assert response.status_code == 302
+    assert _page(laptop) == 302
+    assert _page(phone) == 302
+    assert _page(other) == 200

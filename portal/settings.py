@@ -249,3 +249,12 @@ LOGGING = {
 }
 
 CASES_PER_PAGE = 25
+
+# --- issue 3 (eligibility) ----------------------------------------------------------------------
+# eligibility never imports cases: these dotted paths let it call back into cases.
+# Called with a rule set id on commit of a publish: enqueue re-assessment of open cases.
+ELIGIBILITY_ON_PUBLISH = "cases.tasks.enqueue_reassessment"
+# Returns the engine facts of a case given its reference or pk (rule set admin preview).
+ELIGIBILITY_FACTS_FOR_CASE = "cases.services_eligibility.preview_facts_for_case"
+# Cases re-assessed per Celery task after a publish (one transaction per batch).
+ELIGIBILITY_REASSESS_BATCH = env.int("ELIGIBILITY_REASSESS_BATCH", default=500)

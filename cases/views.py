@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions, selectors, services
 from cases.forms import (
+    AssessForm,
     CaseFilterForm,
     CaseOpenForm,
     MessageForm,
@@ -25,6 +26,7 @@ from cases.forms import (
 )
 from cases.models import MAIN_LINE, Case, Stage
 from cases.uploads import accepted_labels
+from eligibility.selectors import current_assessment
 from portal.errors import PortalError
 
 
@@ -153,6 +155,7 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         ],
         "message_form": MessageForm(),
         "can_upload": permissions.can_upload(request.user, case),
+        "assessment": current_assessment(case_id=case.pk),
     }
 
 
@@ -167,6 +170,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         review_form=ReviewForm(),
         waive_form=WaiveForm(),
         transition_form=TransitionForm(),
+        assess_form=AssessForm(),
     )
     return render(request, "cases/case_detail.html", context)
 

@@ -111,3 +111,20 @@ def facts_snapshot(facts: Facts) -> dict[str, Any]:
         "documents": dict(facts.documents),
         "advisor_flag": facts.advisor_flag,
     }
+
+
+def missing_fact_labels(
+    missing: list[str], requirements: list[DocumentRequirement], language: str
+) -> list[str]:
+    """Readable names of missing-fact keys in ``language``; document keys use the case's
+    requirement name (English or Chinese) when the case has that requirement."""
+    from eligibility.engine import fact_label
+
+    names = {r.code: (r.name_zh if language.startswith("zh") else r.name_en) for r in requirements}
+    labels = []
+    for key in missing:
+        code = key.split(":", 1)[1] if key.startswith("document:") else None
+        labels.append(
+            names.get(code) or fact_label(key, language) if code else fact_label(key, language)
+        )
+    return labels

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions, selectors, services
+from cases.eligibility_facts import missing_fact_labels
 from cases.forms import (
     AssessForm,
     CaseFilterForm,
@@ -145,6 +147,7 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     for r in requirements:
         r.accepted_label = accepted_labels(list(r.accepted_types))
     stage_index = MAIN_LINE.index(case.stage) if case.stage in MAIN_LINE else -1
+    assessment = current_assessment(case_id=case.pk)
     return {
         "case": case,
         "requirements": requirements,
@@ -155,7 +158,10 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         ],
         "message_form": MessageForm(),
         "can_upload": permissions.can_upload(request.user, case),
-        "assessment": current_assessment(case_id=case.pk),
+        "assessment": assessment,
+        "assessment_missing": missing_fact_labels(
+            assessment.missing_facts if assessment else [], requirements, get_language() or "en"
+        ),
     }
 
 

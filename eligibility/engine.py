@@ -274,8 +274,8 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
     "has_document": {
         "pass": {"en": "“{document}” has been accepted.", "zh": "“{document}”已被接受。"},
         "fail": {
-            "en": "“{document}” is not part of this case.",
-            "zh": "本案不包含“{document}”。",
+            "en": "“{document}” was waived for this case.",
+            "zh": "本案已免除“{document}”。",
         },
         "unknown": {
             "en": "“{document}” has not been accepted yet.",
@@ -593,8 +593,9 @@ class PassportValidMonths(Node):
 
 
 class HasDocument(Node):
-    """PASS when the checklist item's requirement is accepted; FAIL when the case has no such
-    requirement or it was waived; otherwise UNKNOWN (the document is still to come)."""
+    """PASS when the checklist item's requirement is accepted; FAIL when it was waived;
+    otherwise UNKNOWN (the document is still to come, or, when assessing other routes, the
+    case does not ask for it yet)."""
 
     __slots__ = ()
 
@@ -604,7 +605,7 @@ class HasDocument(Node):
         params = {"document": self.spec.get("document_name") or code}
         if status == "accepted":
             return CriterionResult(self, Tri.PASS, params)
-        if status is None or status == "waived":
+        if status == "waived":
             return CriterionResult(self, Tri.FAIL, params)
         return CriterionResult(self, Tri.UNKNOWN, params, (f"document:{code}",))
 

@@ -151,12 +151,25 @@ class RuleSetAdmin(admin.ModelAdmin):
             return ()
         if obj.status != RuleSetStatus.DRAFT:
             return self._all_fields  # published and retired rule sets are immutable
-        return ("visa_type_code", "version", "status", "published_at", "published_by")
+        return (
+            "visa_type_code",
+            "version",
+            "status",
+            "published_at",
+            "published_by",
+            "reassessment",
+        )
 
     def get_fields(self, request: HttpRequest, obj: RuleSet | None = None) -> Any:
         if obj is None:
             return ("visa_type_code", "effective_date", "citations", "criteria", "notes")
         return self._all_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: RuleSet | None = None) -> bool:
+        # Published and retired rule sets are view-only: a POST to their change form is 403.
+        if obj is not None and obj.status != RuleSetStatus.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: RuleSet | None = None) -> bool:
         if obj is not None and (obj.status != RuleSetStatus.DRAFT or obj.assessments.exists()):

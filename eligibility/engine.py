@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,20 +162,41 @@ class CriterionResult:
         }
 
 
+FastFn = Callable[[Facts], int]
+_INT = {Tri.FAIL: 0, Tri.UNKNOWN: 1, Tri.PASS: 2}
+
+
 class _SafeDict(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
-@dataclass(slots=True)
 class Evaluation:
-    """The engine's answer: the outcome, the root result tree, the missing fact keys (sorted,
-    unique) and whether a ``reported`` criterion decided it."""
+    """The engine's answer: ``outcome`` and whether a ``reported`` criterion decided it; the
+    explained result tree (``root``) and the missing fact keys (``missing_facts``, sorted,
+    unique; only for needs_information) are built on first access, so deciding many cases is
+    cheap and explaining one costs a second walk."""
 
-    outcome: Outcome
-    root: CriterionResult
-    missing_facts: list[str]
-    decided_by_reported: bool
+    __slots__ = ("_facts", "_node", "_root", "decided_by_reported", "outcome")
+
+    def __init__(self, outcome: Outcome, node: Node, facts: Facts, decided_by_reported: bool):
+        self.outcome = outcome
+        self.decided_by_reported = decided_by_reported
+        self._node = node
+        self._facts = facts
+        self._root: CriterionResult | None = None
+
+    @property
+    def root(self) -> CriterionResult:
+        if self._root is None:
+            self._root = self._node.evaluate(self._facts)
+        return self._root
+
+    @property
+    def missing_facts(self) -> list[str]:
+        if self.outcome is not Outcome.NEEDS_INFORMATION:
+            return []
+        return list(self.root.missing)
 
     def results(self) -> list[dict[str, Any]]:
         return [self.root.as_dict()]
@@ -328,13 +349,24 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def matches_fields(code: str, prefixes: Sequence[str]) -> bool:
     """True when ISCED-F ``code`` starts with one of ``prefixes`` ("06" matches "0613")."""
-    return any(code.startswith(p) for p in prefixes)
+    return code.startswith(tuple(prefixes))
 
 
 class Node:
     """A compiled criterion. Subclasses implement ``evaluate``."""
 
-    __slots__ = ("basis", "children", "citation", "explain", "id", "label", "spec", "type")
+    __slots__ = (
+        "basis",
+        "children",
+        "citation",
+        "decide",
+        "decide_pair",
+        "explain",
+        "id",
+        "label",
+        "spec",
+        "type",
+    )
 
     def __init__(self, spec: Mapping[str, Any], children: list[Node] | None = None) -> None:
         self.spec = spec
@@ -349,13 +381,39 @@ class Node:
             k: {**defaults.get(k, {}), **own.get(k, {})} for k in Tri._value2member_map_
         }
         self.children = children or []
+        # Set on the root by ``compile_criteria``.
+        self.decide: FastFn | None = None
+        self.decide_pair: FastFn | None = None
 
     def evaluate(self, facts: Facts) -> CriterionResult:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def fast(self) -> FastFn:
+        """A function facts -> 0 (fail) | 1 (unknown) | 2 (pass) giving the same result as
+        ``evaluate`` without building explanations. Kleene all_of is then ``min`` and any_of
+        ``max``. Subclasses override it where speed matters."""
+
+        def run(facts: Facts) -> int:
+            return _INT[self.evaluate(facts).result]
+
+        return run
+
 
 class MinAge(Node):
     __slots__ = ()
+
+    def fast(self) -> FastFn:
+        limit = self.spec["years"]
+
+        def run(facts: Facts) -> int:
+            birth = facts.date_of_birth
+            if birth is None:
+                return 1
+            on = facts.intended_entry_date or facts.today
+            age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+            return 2 if age >= limit else 0
+
+        return run
 
     def evaluate(self, facts: Facts) -> CriterionResult:
         limit = self.spec["years"]
@@ -369,6 +427,19 @@ class MinAge(Node):
 
 class MaxAge(Node):
     __slots__ = ()
+
+    def fast(self) -> FastFn:
+        limit = self.spec["years"]
+
+        def run(facts: Facts) -> int:
+            birth = facts.date_of_birth
+            if birth is None:
+                return 1
+            on = facts.intended_entry_date or facts.today
+            age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+            return 2 if age <= limit else 0
+
+        return run
 
     def evaluate(self, facts: Facts) -> CriterionResult:
         limit = self.spec["years"]
@@ -391,6 +462,28 @@ class _DegreeNode(Node):
 
     def params(self, edu: EducationFact | None) -> dict[str, Any]:
         return {}
+
+    def row_fast(self) -> Callable[[EducationFact], int]:  # pragma: no cover - abstract
+        """One degree -> 0 | 1 | 2, like ``check``."""
+        raise NotImplementedError
+
+    def fast(self) -> FastFn:
+        check = self.row_fast()
+
+        def run(facts: Facts) -> int:
+            rows = facts.education
+            if rows is None:
+                return 1
+            result = 0
+            for edu in rows:
+                value = check(edu)
+                if value == 2:
+                    return 2
+                if value == 1:
+                    result = 1
+            return result
+
+        return run
 
     def evaluate(self, facts: Facts) -> CriterionResult:
         if facts.education is None:
@@ -420,6 +513,10 @@ class MinDegreeLevel(_DegreeNode):
     def params(self, edu: EducationFact | None) -> dict[str, Any]:
         return {"min": self.spec["level"], "best": edu.level if edu else ""}
 
+    def row_fast(self) -> Callable[[EducationFact], int]:
+        level = self.spec["level"]
+        return lambda e: 1 if e.level is None else (2 if e.level >= level else 0)
+
 
 class FieldOfStudy(_DegreeNode):
     __slots__ = ()
@@ -432,6 +529,10 @@ class FieldOfStudy(_DegreeNode):
     def params(self, edu: EducationFact | None) -> dict[str, Any]:
         return {"fields": ", ".join(self.spec["fields"]), "code": edu.field_code if edu else ""}
 
+    def row_fast(self) -> Callable[[EducationFact], int]:
+        prefixes = tuple(self.spec["fields"])
+        return lambda e: 1 if not e.field_code else (2 if e.field_code.startswith(prefixes) else 0)
+
 
 class InstitutionRecognized(_DegreeNode):
     __slots__ = ()
@@ -441,11 +542,41 @@ class InstitutionRecognized(_DegreeNode):
             return Tri.UNKNOWN, "education.institution"
         return (Tri.PASS if edu.institution_recognized else Tri.FAIL), ""
 
+    def row_fast(self) -> Callable[[EducationFact], int]:
+        return lambda e: (
+            1 if e.institution_recognized is None else (2 if e.institution_recognized else 0)
+        )
+
 
 class SameDegree(Node):
     """A group of degree criteria that one and the same degree must meet together."""
 
     __slots__ = ()
+
+    def fast(self) -> FastFn:
+        checks = [c.row_fast() for c in self.children]  # type: ignore[attr-defined]
+
+        def run(facts: Facts) -> int:
+            rows = facts.education
+            if rows is None:
+                return 1
+            result = 0
+            for edu in rows:
+                row = 2
+                for check in checks:
+                    value = check(edu)
+                    if value == 0:
+                        row = 0
+                        break
+                    if value == 1:
+                        row = 1
+                if row == 2:
+                    return 2
+                if row == 1:
+                    result = 1
+            return result
+
+        return run
 
     def evaluate(self, facts: Facts) -> CriterionResult:
         children: list[_DegreeNode] = self.children  # type: ignore[assignment]
@@ -540,6 +671,47 @@ class ExperienceYears(Node):
             elif not job.institution_recognized:
                 return Tri.FAIL, ""
         return (Tri.UNKNOWN, unknown_key) if unknown_key else (Tri.PASS, "")
+
+    def fast(self) -> FastFn:
+        spec = self.spec
+        if spec.get("min_years", 0) > 0:
+            return super().fast()
+        # Same decisions as ``_qualifies`` (a job passes, fails or is unknown), inlined.
+        prefixes = tuple(spec.get("fields") or ())
+        need_teaching = spec.get("teaching_or_research", True)
+        need_recognized = spec.get("institution_recognized", False)
+
+        def run(facts: Facts) -> int:
+            jobs = facts.employment
+            if jobs is None:
+                return 1
+            result = 0
+            for job in jobs:
+                if job.start is None:
+                    result = 1
+                    continue
+                value = 2
+                if prefixes:
+                    if not job.field_code:
+                        value = 1
+                    elif not job.field_code.startswith(prefixes):
+                        continue
+                if need_teaching:
+                    if job.teaching_or_research is None:
+                        value = 1
+                    elif not job.teaching_or_research:
+                        continue
+                if need_recognized:
+                    if job.institution_recognized is None:
+                        value = 1
+                    elif not job.institution_recognized:
+                        continue
+                if value == 2:
+                    return 2
+                result = 1
+            return result
+
+        return run
 
     def evaluate(self, facts: Facts) -> CriterionResult:
         min_years = self.spec.get("min_years", 0)
@@ -663,9 +835,144 @@ GROUP_TYPES = frozenset({"all_of", "any_of", "same_degree"})
 DEGREE_TYPES = frozenset({"min_degree_level", "field_of_study", "institution_recognized"})
 
 
+def _fast_group(node: Node, drop_reported: bool) -> FastFn:
+    """The fast function of ``node``; with ``drop_reported`` every ``reported`` child of a
+    group is left out (acting as the identity: PASS in all_of, FAIL in any_of)."""
+    if node.type not in ("all_of", "any_of"):
+        return node.fast()
+    kids = [
+        _fast_group(c, drop_reported)
+        for c in node.children
+        if not (drop_reported and c.basis == "reported")
+    ]
+    if node.type == "all_of":
+        if not kids:
+            return lambda facts: 2
+        if len(kids) == 1:
+            return kids[0]
+
+        def all_of(facts: Facts) -> int:
+            result = 2
+            for kid in kids:
+                value = kid(facts)
+                if value == 0:
+                    return 0
+                if value < result:
+                    result = value
+            return result
+
+        return all_of
+    if not kids:
+        return lambda facts: 0
+    if len(kids) == 1:
+        return kids[0]
+
+    def any_of(facts: Facts) -> int:
+        result = 0
+        for kid in kids:
+            value = kid(facts)
+            if value == 2:
+                return 2
+            if value > result:
+                result = value
+        return result
+
+    return any_of
+
+
+def _has_reported_below(node: Node) -> bool:
+    if node.type not in ("all_of", "any_of"):
+        return False  # same_degree and leaves are atomic for the reported rule
+    return any(c.basis == "reported" or _has_reported_below(c) for c in node.children)
+
+
+_FULL_ONLY, _BOTH, _PAIR = 0, 1, 2
+
+
+def _fast_pair(node: Node) -> FastFn:
+    """For an all_of / any_of with ``reported`` criteria below it: a function facts ->
+    ``3 * full + official``, where ``full`` is the result with every criterion and ``official``
+    the result with the reported ones left out (as if ``_fast_group(drop_reported=True)``),
+    evaluating each shared child once."""
+    entries: list[tuple[int, FastFn]] = []
+    for child in node.children:
+        if child.basis == "reported":
+            entries.append((_FULL_ONLY, _fast_group(child, drop_reported=False)))
+        elif _has_reported_below(child):
+            entries.append((_PAIR, _fast_pair(child)))
+        else:
+            entries.append((_BOTH, _fast_group(child, drop_reported=False)))
+    # Shared and paired children first: they can end the loop early; reported ones cannot.
+    entries.sort(key=lambda e: {_PAIR: 0, _BOTH: 1, _FULL_ONLY: 2}[e[0]])
+
+    if node.type == "all_of":
+
+        def all_of(facts: Facts) -> int:
+            full = official = 2
+            for kind, fn in entries:
+                if kind == _BOTH:
+                    value = fn(facts)
+                    if value < full:
+                        full = value
+                    if value < official:
+                        official = value
+                elif kind == _PAIR:
+                    a, b = divmod(fn(facts), 3)
+                    if a < full:
+                        full = a
+                    if b < official:
+                        official = b
+                else:
+                    value = fn(facts)
+                    if value < full:
+                        full = value
+                if full == 0 and official == 0:
+                    break
+            return 3 * full + official
+
+        return all_of
+
+    def any_of(facts: Facts) -> int:
+        full = official = 0
+        for kind, fn in entries:
+            if kind == _BOTH:
+                value = fn(facts)
+                if value > full:
+                    full = value
+                if value > official:
+                    official = value
+            elif kind == _PAIR:
+                a, b = divmod(fn(facts), 3)
+                if a > full:
+                    full = a
+                if b > official:
+                    official = b
+            else:
+                value = fn(facts)
+                if value > full:
+                    full = value
+            if full == 2 and official == 2:
+                break
+        return 3 * full + official
+
+    return any_of
+
+
 def compile_criteria(spec: Mapping[str, Any]) -> Node:
-    """Build the evaluator tree of a validated criteria document (see ``rules.validate``)."""
-    kids = [compile_criteria(c) for c in spec.get("children", ())]
+    """Build the evaluator tree of a validated criteria document (see ``rules.validate``), with
+    fast deciding functions at the root: ``decide`` (facts -> 0 fail | 1 unknown | 2 pass) and,
+    when reported criteria sit below an official root, ``decide_pair`` (facts ->
+    ``3 * full + official``, official = with the reported criteria left out)."""
+    root = _build(spec)
+    root.decide = _fast_group(root, drop_reported=False)
+    root.decide_pair = (
+        _fast_pair(root) if root.basis != "reported" and _has_reported_below(root) else None
+    )
+    return root
+
+
+def _build(spec: Mapping[str, Any]) -> Node:
+    kids = [_build(c) for c in spec.get("children", ())]
     return NODE_TYPES[spec["type"]](spec, kids)
 
 
@@ -695,17 +1002,37 @@ def evaluate(root: Node, facts: Facts) -> Evaluation:
     criterion decides it, i.e. leaving the reported criteria out would change the result, or
     when the advisor flagged the case.
     """
-    result = root.evaluate(facts)
-    if result.result is Tri.UNKNOWN:
-        return Evaluation(Outcome.NEEDS_INFORMATION, result, list(result.missing), False)
-    reported = _without_reported(result, Tri.UNKNOWN) is not result.result
+    pair = root.decide_pair
+    if pair is not None:
+        result, official = divmod(pair(facts), 3)
+    else:
+        decide = root.decide
+        if decide is None:
+            raise ValueError("compile the criteria with compile_criteria() first")
+        result = decide(facts)
+        official = -1 if root.basis == "reported" else result
+    if result == 1:
+        return Evaluation(Outcome.NEEDS_INFORMATION, root, facts, False)
+    reported = official != result
     if reported or facts.advisor_flag:
         outcome = Outcome.NEEDS_REVIEW
-    elif result.result is Tri.PASS:
+    elif result == 2:
         outcome = Outcome.ELIGIBLE
     else:
         outcome = Outcome.INELIGIBLE
-    return Evaluation(outcome, result, [], reported)
+    return Evaluation(outcome, root, facts, reported)
+
+
+def evaluate_explained(root: Node, facts: Facts) -> tuple[Outcome, CriterionResult]:
+    """The slow reference path: the outcome computed from the full result tree (used by the
+    tests to prove ``evaluate``'s fast path gives the same answers)."""
+    result = root.evaluate(facts)
+    if result.result is Tri.UNKNOWN:
+        return Outcome.NEEDS_INFORMATION, result
+    reported = _without_reported(result, Tri.UNKNOWN) is not result.result
+    if reported or facts.advisor_flag:
+        return Outcome.NEEDS_REVIEW, result
+    return (Outcome.ELIGIBLE if result.result is Tri.PASS else Outcome.INELIGIBLE), result
 
 
 def assess(criteria: Mapping[str, Any], facts: Facts) -> Evaluation:

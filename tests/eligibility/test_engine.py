@@ -399,3 +399,20 @@ def test_results_do_not_depend_on_order_of_rows(fact, data):
         assert a.outcome == b.outcome
         assert _results(a) == _results(b)
         assert a.missing_facts == b.missing_facts
+
+
+@settings(max_examples=400, deadline=None)
+@given(fact=facts_strategy, flag=st.booleans())
+def test_fast_decision_matches_the_explained_tree(fact, flag):
+    from dataclasses import replace
+
+    from eligibility.engine import evaluate_explained
+
+    fact = replace(fact, advisor_flag=flag)
+    for root in (K, R):
+        fast = evaluate(root, fact)
+        outcome, tree = evaluate_explained(root, fact)
+        assert fast.outcome == outcome
+        assert fast.root.result is tree.result
+        if outcome == Outcome.NEEDS_INFORMATION:
+            assert fast.missing_facts == list(tree.missing)

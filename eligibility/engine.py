@@ -112,6 +112,21 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# Outcome names for applicants in both languages (data, so they do not wait for translations).
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "eligible": ("Eligible", "符合条件"),
+    "ineligible": ("Not eligible", "不符合条件"),
+    "needs_information": ("More information needed", "需要补充信息"),
+    "needs_review": ("Needs review by your advisor", "需顾问复核"),
+}
+
+
+def outcome_label(outcome: str, language: str = "en") -> str:
+    """The outcome's name in ``language`` (en, or zh*)."""
+    en, zh = OUTCOME_LABELS.get(outcome, (outcome, outcome))
+    return zh if language.startswith("zh") else en
+
+
 def fact_label(key: str, language: str = "en") -> str:
     """A readable name for a missing-fact key; ``document:<code>`` keys name the document."""
     zh = language.startswith("zh")

@@ -214,6 +214,12 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.rule_set_id} {self.outcome}"
 
+    def outcome_label(self, language: str | None = None) -> str:
+        """The outcome in ``language`` (default: the active one), English or Chinese."""
+        from eligibility.engine import outcome_label
+
+        return outcome_label(self.outcome, language or get_language() or "en")
+
     def missing_labels(self, language: str | None = None) -> list[str]:
         """The missing facts as readable names in ``language`` (default: the active one)."""
         from eligibility.engine import fact_label

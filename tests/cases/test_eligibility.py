@@ -68,6 +68,15 @@ def test_missing_birth_date_needs_information(case, advisor, recognized):
     assert assessment.missing_labels("zh-hans") == ["出生日期"]
 
 
+def test_r_case_missing_letter_is_named_by_its_requirement(
+    client_for, r_case, advisor, applicant_user
+):
+    services_eligibility.case_assess(case=r_case, actor=advisor)
+    page = client_for(applicant_user).get(reverse("cases:my_detail", args=[r_case.pk]))
+    name = r_case.requirements.get(code="high-level-talent-letter").name_en
+    assert name in page.content.decode()
+
+
 def test_over_45_fails_k_on_age_and_other_routes_show_r(case, advisor, recognized):
     case.applicant.date_of_birth = dt.date(1960, 1, 1)
     case.applicant.save(update_fields=["date_of_birth"])
@@ -117,6 +126,7 @@ def test_applicant_sees_outcome_and_missing_facts_in_their_language(
     page = client_for(applicant_user).get(reverse("cases:my_detail", args=[case.pk]))
     text = page.content.decode()
     assert page.status_code == 200
+    assert "需要补充信息" in text  # needs information, in Chinese
     assert "教育经历" in text
     assert "工作经历" in text
     assert "State Council Order" not in text  # citations are for staff

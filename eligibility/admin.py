@@ -270,7 +270,9 @@ class RuleSetAdmin(admin.ModelAdmin):
                 error = _("No case with reference or id “%(ref)s”.") % {"ref": case_ref}
             else:
                 evaluation = evaluate(compile_criteria(rule_set.criteria), facts)
-                rows = Assessment(results=evaluation.results()).localized_results("en")
+                rows = Assessment(results=evaluation.results()).localized_results(
+                    "en", rule_set=rule_set
+                )
                 missing = [fact_label(k, "en") for k in evaluation.missing_facts]
         context = {
             **self.admin_site.each_context(request),

@@ -163,13 +163,13 @@ class CriterionResult:
         return self.node.label.get(lang) or self.node.label.get("en", self.node.id)
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable snapshot with both languages, for storing in an Assessment."""
+        """A JSON-serialisable snapshot with both languages, for storing in an Assessment
+        (citations stay in the immutable rule set, looked up by criterion id)."""
         return {
             "id": self.node.id,
             "type": self.node.type,
             "result": self.result.value,
             "basis": self.node.basis,
-            "citation": self.node.citation,
             "label": {"en": self.label("en"), "zh": self.label("zh")},
             "explanation": {"en": self.explanation("en"), "zh": self.explanation("zh")},
             "missing": list(self.missing),

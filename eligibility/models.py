@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -19,6 +20,15 @@ from eligibility.rules import criteria_errors
 
 if TYPE_CHECKING:
     from portal.models import User
+
+
+class UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Writes Chinese text as UTF-8 rather than ``\\uXXXX`` escapes: a third of the size, and
+    psycopg quotes it without escaping every backslash (re-assessment writes thousands of rows)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 class FieldLevel(models.TextChoices):
@@ -109,7 +119,7 @@ class RuleSet(models.Model):
     )
     effective_date = models.DateField(_("effective date"))
     citations = models.JSONField(_("citations"), default=list, blank=True)
-    criteria = models.JSONField(_("criteria"))
+    criteria = models.JSONField(_("criteria"), encoder=UnicodeJSONEncoder)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -184,8 +194,8 @@ class Assessment(models.Model):
     previous_outcome = models.CharField(
         max_length=20, choices=AssessmentOutcome.choices, blank=True
     )
-    facts = models.JSONField()
-    results = models.JSONField()
+    facts = models.JSONField(encoder=UnicodeJSONEncoder)
+    results = models.JSONField(encoder=UnicodeJSONEncoder)
     missing_facts = models.JSONField(default=list, blank=True)
     other_routes = models.JSONField(default=list, blank=True)
     advisor_flag = models.BooleanField(default=False)
@@ -227,11 +237,21 @@ class Assessment(models.Model):
         lang = language or get_language() or "en"
         return [fact_label(k, lang) for k in self.missing_facts]
 
-    def localized_results(self, language: str | None = None) -> list[dict[str, Any]]:
+    def localized_results(
+        self, language: str | None = None, rule_set: "RuleSet | None" = None
+    ) -> list[dict[str, Any]]:
         """The result tree flattened depth-first for templates: dicts with depth, label,
-        result, explanation (in ``language``), basis and citation."""
+        result, explanation (in ``language``), basis and citation (read from the immutable
+        rule set, ``rule_set`` or this assessment's)."""
         lang = "zh" if (language or get_language() or "en").startswith("zh") else "en"
         rows: list[dict[str, Any]] = []
+        rs = rule_set or (self.rule_set if self.rule_set_id else None)
+        citations: dict[str, str] = {}
+        stack = [rs.criteria] if rs is not None else []
+        while stack:
+            node = stack.pop()
+            citations[node["id"]] = node.get("citation", "")
+            stack.extend(node.get("children", []))
 
         def walk(node: dict[str, Any], depth: int) -> None:
             rows.append(
@@ -242,7 +262,7 @@ class Assessment(models.Model):
                     "result": node["result"],
                     "explanation": node["explanation"].get(lang) or node["explanation"]["en"],
                     "basis": node["basis"],
-                    "citation": node["citation"],
+                    "citation": citations.get(node["id"], ""),
                 }
             )
             for child in node.get("children", []):

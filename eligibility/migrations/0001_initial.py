@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django_countries.fields
+import eligibility.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -58,7 +59,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=10, verbose_name='status')),
                 ('effective_date', models.DateField(verbose_name='effective date')),
                 ('citations', models.JSONField(blank=True, default=list, verbose_name='citations')),
-                ('criteria', models.JSONField(verbose_name='criteria')),
+                ('criteria', models.JSONField(encoder=eligibility.models.UnicodeJSONEncoder, verbose_name='criteria')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('published_at', models.DateTimeField(blank=True, null=True)),
@@ -74,8 +75,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('outcome', models.CharField(choices=[('eligible', 'Eligible'), ('ineligible', 'Ineligible'), ('needs_information', 'Needs information'), ('needs_review', 'Needs review')], max_length=20)),
                 ('previous_outcome', models.CharField(blank=True, choices=[('eligible', 'Eligible'), ('ineligible', 'Ineligible'), ('needs_information', 'Needs information'), ('needs_review', 'Needs review')], max_length=20)),
-                ('facts', models.JSONField()),
-                ('results', models.JSONField()),
+                ('facts', models.JSONField(encoder=eligibility.models.UnicodeJSONEncoder)),
+                ('results', models.JSONField(encoder=eligibility.models.UnicodeJSONEncoder)),
                 ('missing_facts', models.JSONField(blank=True, default=list)),
                 ('other_routes', models.JSONField(blank=True, default=list)),
                 ('advisor_flag', models.BooleanField(default=False)),

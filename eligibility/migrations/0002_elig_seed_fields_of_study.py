@@ -24,9 +24,10 @@ def install(apps, schema_editor):
 
 
 def remove(apps, schema_editor):
-    apps.get_model("eligibility", "FieldOfStudy").objects.filter(
-        code__in=[c for c, _, _ in FIELDS]
-    ).order_by("-code").delete()
+    FieldOfStudy = apps.get_model("eligibility", "FieldOfStudy")
+    codes = [c for c, _, _ in FIELDS]
+    for level in ("detailed", "narrow", "broad"):  # children first: parents are PROTECTed
+        FieldOfStudy.objects.filter(code__in=codes, level=level).delete()
 
 
 class Migration(migrations.Migration):

@@ -183,3 +183,35 @@ def test_qualifications_page_query_count_is_flat(
     client = client_for(applicant_user)
     with django_assert_max_num_queries(9):
         assert client.get(reverse("cases:my_qualifications")).status_code == 200
+
+
+def test_applicant_edits_and_removes_own_degree(client_for, applicant, applicant_user, case):
+    degree = Education.objects.create(
+        applicant=applicant,
+        level=6,
+        field=FieldOfStudy.objects.get(code="0613"),
+        institution_name="U",
+        graduation_date=dt.date(2017, 1, 1),
+    )
+    client = client_for(applicant_user)
+    page = client.get(reverse("cases:my_qualifications")).content.decode()
+    edit = reverse("cases:my_qualification_edit", args=["education", degree.pk])
+    delete = reverse("cases:my_qualification_delete", args=["education", degree.pk])
+    assert edit in page
+    assert delete in page
+    form = client.get(edit)
+    assert form.status_code == 200
+    response = client.post(
+        edit,
+        {
+            "level": "7",
+            "field": degree.field_id,
+            "institution_name": "U",
+            "graduation_date": "2018-01-01",
+        },
+    )
+    assert response.status_code == 302
+    degree.refresh_from_db()
+    assert degree.level == 7
+    assert client.post(delete).status_code == 302
+    assert not Education.objects.exists()

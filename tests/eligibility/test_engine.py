@@ -416,3 +416,16 @@ def test_fast_decision_matches_the_explained_tree(fact, flag):
         assert fast.root.result is tree.result
         if outcome == Outcome.NEEDS_INFORMATION:
             assert fast.missing_facts == list(tree.missing)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fact=facts_strategy)
+def test_one_pass_official_result_equals_rules_without_reported_criteria(fact):
+    from eligibility.engine import _fast_group
+
+    for root in (K, R):
+        if root.decide_pair is None:
+            continue
+        full, official = divmod(root.decide_pair(fact), 3)
+        assert full == root.decide(fact)
+        assert official == _fast_group(root, drop_reported=True)(fact)

@@ -153,6 +153,9 @@ class CriterionResult:
 
     def explanation(self, language: str = "en") -> str:
         """The explanation in ``language`` (en or zh*) with the values filled in."""
+        if self.result is Tri.UNKNOWN and len(self.missing) == 1 and self.missing[0] in _SECTIONS:
+            en, zh = _SECTIONS[self.missing[0]]
+            return zh if language.startswith("zh") else en
         templates = self.node.explain.get(self.result.value) or {}
         lang = "zh" if language.startswith("zh") else "en"
         template = templates.get(lang) or templates.get("en", "")
@@ -176,6 +179,12 @@ class CriterionResult:
             "children": [c.as_dict() for c in self.children],
         }
 
+
+# A whole section not entered yet explains an unknown criterion better than its own template.
+_SECTIONS: dict[str, tuple[str, str]] = {
+    "education": ("No education history has been entered yet.", "尚未填写教育经历。"),
+    "employment": ("No work history has been entered yet.", "尚未填写工作经历。"),
+}
 
 FastFn = Callable[[Facts], int]
 _INT = {Tri.FAIL: 0, Tri.UNKNOWN: 1, Tri.PASS: 2}

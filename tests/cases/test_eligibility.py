@@ -241,3 +241,15 @@ def test_reassessment_query_count_does_not_grow_per_case(advisor, admin_user, re
         return len(ctx.captured_queries)
 
     assert run(2) == run(12)
+
+
+def test_publish_task_splits_open_cases_into_batches(settings, advisor, admin_user, client_for):
+    settings.ELIGIBILITY_REASSESS_BATCH = 2
+    cases = [open_case(advisor=advisor) for _ in range(5)]
+    draft = publish_k_v2(admin_user, raise_max_age_to_60)
+    settings.ELIGIBILITY_ON_PUBLISH = ""  # run the task by hand below
+    elig_services.rule_set_publish(rule_set=draft, actor=admin_user)
+    assert tasks.reassess_rule_set(draft.pk) == 3
+    assert Assessment.objects.filter(rule_set=draft, trigger="publish").count() == len(cases)
+    page = client_for(admin_user).get(reverse("admin:eligibility_ruleset_change", args=[draft.pk]))
+    assert "5 open cases re-assessed; 5 changed outcome" in page.content.decode()

@@ -429,3 +429,78 @@ def test_one_pass_official_result_equals_rules_without_reported_criteria(fact):
         full, official = divmod(root.decide_pair(fact), 3)
         assert full == root.decide(fact)
         assert official == _fast_group(root, drop_reported=True)(fact)
+
+
+def _leaf(ident, kind, basis="official", **params):
+    return {
+        "id": ident,
+        "type": kind,
+        "label": {"en": ident, "zh": ident},
+        "citation": "test",
+        "basis": basis,
+        **params,
+    }
+
+
+@pytest.mark.parametrize(
+    ("expiry", "expected"),
+    [
+        (dt.date(2027, 4, 1), Tri.PASS),  # exactly 6 months after 2026-10-01
+        (dt.date(2027, 3, 31), Tri.FAIL),
+        (None, Tri.UNKNOWN),
+    ],
+)
+def test_passport_valid_months_after_intended_entry(expiry, expected):
+    node = compile_criteria(_leaf("passport", "passport_valid_months", months=6))
+    assert node.evaluate(facts(passport_expiry=expiry)).result is expected
+    assert evaluate(node, facts(passport_expiry=expiry)).root.result is expected
+
+
+# Kleene's strong three-valued logic for all_of / any_of.
+KLEENE = [
+    ("all_of", ("pass", "pass"), Tri.PASS),
+    ("all_of", ("pass", "unknown"), Tri.UNKNOWN),
+    ("all_of", ("fail", "unknown"), Tri.FAIL),
+    ("any_of", ("fail", "fail"), Tri.FAIL),
+    ("any_of", ("fail", "unknown"), Tri.UNKNOWN),
+    ("any_of", ("pass", "unknown"), Tri.PASS),
+]
+
+
+@pytest.mark.parametrize(("group", "children", "expected"), KLEENE)
+def test_groups_combine_unknowns_like_kleene(group, children, expected):
+    # has_document gives pass (accepted), fail (waived) or unknown (missing) on demand.
+    status = {"pass": "accepted", "fail": "waived", "unknown": "missing"}
+    spec = _leaf(
+        "g",
+        group,
+        children=[_leaf(f"d{i}", "has_document", document=f"doc{i}") for i in range(len(children))],
+    )
+    documents = {f"doc{i}": status[r] for i, r in enumerate(children)}
+    node = compile_criteria(spec)
+    the_facts = facts(documents=documents)
+    assert node.evaluate(the_facts).result is expected
+    assert evaluate(node, the_facts).root.result is expected
+
+
+def test_nested_groups_and_a_reported_failure_need_review():
+    spec = _leaf(
+        "root",
+        "all_of",
+        children=[
+            _leaf("a", "has_document", document="a"),
+            _leaf(
+                "inner",
+                "any_of",
+                children=[
+                    _leaf("b", "has_document", document="b"),
+                    _leaf("c", "has_document", basis="reported", document="c"),
+                ],
+            ),
+        ],
+    )
+    node = compile_criteria(spec)
+    only_reported_route = facts(documents={"a": "accepted", "b": "waived", "c": "accepted"})
+    assert evaluate(node, only_reported_route).outcome == Outcome.NEEDS_REVIEW
+    official_route = facts(documents={"a": "accepted", "b": "accepted", "c": "accepted"})
+    assert evaluate(node, official_route).outcome == Outcome.ELIGIBLE

@@ -202,8 +202,8 @@ def cases_reassess_for_rule_set(
 
     Safe to run twice: cases already re-assessed for this rule set are skipped (the rule set row
     is locked while a batch runs, and a unique constraint backs it up). Writes a CaseEvent where
-    the outcome changed and, on commit, emails each assigned advisor the list of their changed
-    cases. Query count is constant per batch (no query per case). Returns a Counter of
+    the outcome changed (or the case had no assessment before) and, on commit, emails each
+    assigned advisor the list of their cases whose earlier outcome changed. Query count is constant per batch (no query per case). Returns a Counter of
     ``(previous outcome, new outcome)`` for the changed cases. Does nothing when the rule set is
     no longer published.
     """
@@ -249,7 +249,8 @@ def cases_reassess_for_rule_set(
         by_advisor: dict[int, list[Assessment]] = defaultdict(list)
         advisors: dict[int, User] = {}
         for a in changed:
-            if a.case.advisor is not None:
+            # A first assessment is recorded on the timeline but is no news to the advisor.
+            if a.case.advisor is not None and a.previous_outcome:
                 by_advisor[a.case.advisor_id].append(a)
                 advisors[a.case.advisor_id] = a.case.advisor
         if by_advisor:

@@ -203,9 +203,9 @@ def cases_reassess_for_rule_set(
     Safe to run twice: cases already re-assessed for this rule set are skipped (the rule set row
     is locked while a batch runs, and a unique constraint backs it up). Writes a CaseEvent where
     the outcome changed (or the case had no assessment before) and, on commit, emails each
-    assigned advisor the list of their cases whose earlier outcome changed. Query count is constant per batch (no query per case). Returns a Counter of
-    ``(previous outcome, new outcome)`` for the changed cases. Does nothing when the rule set is
-    no longer published.
+    assigned advisor the list of their cases whose earlier outcome changed. The query count is
+    constant per batch (no query per case). Returns a Counter of ``(previous outcome, new
+    outcome)`` for the changed cases. Does nothing when the rule set is no longer published.
     """
     today = today or timezone.localdate()
     with transaction.atomic():

@@ -139,15 +139,3 @@ def upload_file() -> Callable[..., SimpleUploadedFile]:
 @pytest.fixture
 def stream() -> Callable[[bytes], io.BytesIO]:
     return io.BytesIO
-
-
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """Skip ``@pytest.mark.postgres`` tests unless the database is PostgreSQL."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)

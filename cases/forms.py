@@ -134,3 +134,87 @@ class MessageForm(forms.Form):
         label=_("Message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
     internal = forms.BooleanField(label=_("Internal note (advisors only)"), required=False)
+
+
+# --- issue 3: qualifications and assessments -----------------------------------------------------
+
+
+class _FieldChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+def _detailed_fields() -> Any:
+    from eligibility.models import FieldLevel, FieldOfStudy
+
+    return FieldOfStudy.objects.filter(level=FieldLevel.DETAILED).order_by("code")
+
+
+def _institutions() -> Any:
+    from eligibility.models import Institution
+
+    return Institution.objects.order_by("name")
+
+
+class EducationForm(forms.Form):
+    """A degree; the dates rules are checked by the service."""
+
+    level = forms.TypedChoiceField(label=_("Degree level"), coerce=int, choices=())
+    field = _FieldChoice(
+        label=_("Field of study"),
+        queryset=None,
+        help_text=_("ISCED-F 2013 detailed field; pick the closest one."),
+    )
+    institution = forms.ModelChoiceField(
+        label=_("University or research institution"), queryset=None, required=False
+    )
+    institution_name = forms.CharField(
+        label=_("Institution name (if not in the list)"), required=False, max_length=255
+    )
+    country = LazyTypedChoiceField(
+        label=_("Country"), required=False, choices=[("", "—"), *list(countries)]
+    )
+    graduation_date = forms.DateField(label=_("Graduation date"), required=False, widget=DateInput)
+    expected = forms.BooleanField(
+        label=_("Not awarded yet (the date is the expected graduation date)"), required=False
+    )
+    degree_document_on_file = forms.BooleanField(
+        label=_("I have the degree certificate"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from cases.models import DegreeLevel
+
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = DegreeLevel.choices
+        self.fields["field"].queryset = _detailed_fields()
+        self.fields["institution"].queryset = _institutions()
+
+
+class EmploymentForm(forms.Form):
+    organisation = forms.CharField(label=_("Organisation"), max_length=255)
+    role = forms.CharField(label=_("Role"), max_length=255)
+    field = _FieldChoice(label=_("Field"), queryset=None, required=False)
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    end_date = forms.DateField(
+        label=_("End date"), required=False, widget=DateInput, help_text=_("Empty if current.")
+    )
+    teaching_or_research = forms.BooleanField(
+        label=_("This is a teaching or research position"), required=False
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Institution (if a university or research institution)"),
+        queryset=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].queryset = _detailed_fields()
+        self.fields["institution"].queryset = _institutions()
+
+
+class AssessForm(forms.Form):
+    advisor_flag = forms.BooleanField(
+        label=_("Flag for review whatever the rules say"), required=False
+    )

@@ -549,3 +549,7 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.body[:40]}"
+
+
+# Education and employment live in their own module; imported here so Django registers them.
+from cases.qualifications import DegreeLevel, Education, Employment  # noqa: E402, F401

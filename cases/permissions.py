@@ -55,3 +55,13 @@ def can_open_case(user: "User") -> bool:
 
 def can_post_internal_note(user: "User", case: "Case") -> bool:
     return is_case_staff(user, case)
+
+
+def can_assess(user: "User", case: "Case") -> bool:
+    """Only case staff (the assigned advisor, a supervisor, an admin) run assessments."""
+    return is_case_staff(user, case)
+
+
+def can_edit_qualifications(user: "User", case: "Case") -> bool:
+    """The applicant keeps their education and work history current; case staff correct it."""
+    return is_case_staff(user, case) or is_case_applicant(user, case)

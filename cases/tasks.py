@@ -1,8 +1,36 @@
-"""Celery tasks of cases: thin wrappers that call one service."""
+"""Thin Celery tasks of cases: they take ids, call one service, own only the retry policy."""
 
 from celery import shared_task
+from django.conf import settings
 
-from cases import privacy
+from cases import privacy, services_eligibility
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), max_retries=3)
+def reassess_rule_set(rule_set_id: int) -> int:
+    """Split the open cases of a newly published rule set's visa type into batches of
+    ``settings.ELIGIBILITY_REASSESS_BATCH`` and enqueue one task per batch. Returns batches."""
+    ids = services_eligibility.reassessment_case_ids(rule_set_id=rule_set_id)
+    size = int(settings.ELIGIBILITY_REASSESS_BATCH)
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
+    for batch in batches:
+        reassess_batch.delay(rule_set_id, batch)
+    return len(batches)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), max_retries=3)
+def reassess_batch(rule_set_id: int, case_ids: list[int]) -> int:
+    """Re-assess one batch (idempotent: already re-assessed cases are skipped). Returns the
+    number of cases whose outcome changed."""
+    changes = services_eligibility.cases_reassess_for_rule_set(
+        rule_set_id=rule_set_id, case_ids=case_ids
+    )
+    return sum(changes.values())
+
+
+def enqueue_reassessment(rule_set_id: int) -> None:
+    """``settings.ELIGIBILITY_ON_PUBLISH`` hook: called on commit of a publish."""
+    reassess_rule_set.delay(rule_set_id)
 
 
 @shared_task

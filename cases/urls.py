@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from cases import views
+from cases import views, views_eligibility
+
+
+class QualificationKind:
+    """``education`` or ``employment`` in qualification URLs."""
+
+    regex = "education|employment"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(QualificationKind, "qkind")
 
 app_name = "cases"
 
@@ -32,6 +47,34 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/messages/", views.message_post, name="message_post"),
     path("documents/<int:document_pk>/download/", views.document_download, name="download"),
+    # issue 3: qualifications and eligibility assessments
+    path("cases/<int:pk>/assess/", views_eligibility.case_assess, name="case_assess"),
+    path(
+        "cases/<int:pk>/qualifications/",
+        views_eligibility.case_qualifications,
+        name="case_qualifications",
+    ),
+    path(
+        "cases/<int:pk>/qualifications/<qkind:kind>/<int:item_pk>/",
+        views_eligibility.case_qualification_edit,
+        name="case_qualification_edit",
+    ),
+    path(
+        "cases/<int:pk>/qualifications/<qkind:kind>/<int:item_pk>/delete/",
+        views_eligibility.case_qualification_delete,
+        name="case_qualification_delete",
+    ),
+    path("my/qualifications/", views_eligibility.my_qualifications, name="my_qualifications"),
+    path(
+        "my/qualifications/<qkind:kind>/<int:item_pk>/",
+        views_eligibility.my_qualification_edit,
+        name="my_qualification_edit",
+    ),
+    path(
+        "my/qualifications/<qkind:kind>/<int:item_pk>/delete/",
+        views_eligibility.my_qualification_delete,
+        name="my_qualification_delete",
+    ),
     path("my/", views.my_cases, name="my_cases"),
     path("my/cases/<int:pk>/", views.my_case_detail, name="my_detail"),
     path("my/access/", views.my_access, name="my_access"),

@@ -13,11 +13,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions, privacy, selectors, services
+from cases.eligibility_facts import missing_fact_labels
 from cases.forms import (
+    AssessForm,
     CaseFilterForm,
     CaseOpenForm,
     MessageForm,
@@ -28,6 +31,7 @@ from cases.forms import (
 )
 from cases.models import MAIN_LINE, Case, RequirementStatus, Stage
 from cases.uploads import accepted_labels
+from eligibility.selectors import current_assessment
 from portal.errors import PortalError
 
 
@@ -151,6 +155,7 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     for r in requirements:
         r.accepted_label = accepted_labels(list(r.accepted_types))
     stage_index = MAIN_LINE.index(case.stage) if case.stage in MAIN_LINE else -1
+    assessment = current_assessment(case_id=case.pk)
     return {
         "case": case,
         "requirements": requirements,
@@ -161,6 +166,10 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         ],
         "message_form": MessageForm(),
         "can_upload": permissions.can_upload(request.user, case),
+        "assessment": assessment,
+        "assessment_missing": missing_fact_labels(
+            assessment.missing_facts if assessment else [], requirements, get_language() or "en"
+        ),
     }
 
 
@@ -175,6 +184,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         review_form=ReviewForm(),
         waive_form=WaiveForm(),
         transition_form=TransitionForm(),
+        assess_form=AssessForm(),
     )
     return render(request, "cases/case_detail.html", context)
 

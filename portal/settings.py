@@ -365,3 +365,11 @@ PORTAL_MAX_FILES_PER_REQUEST = 10
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 CASE_DEFAULT_QUOTA_BYTES = 300 * 1024 * 1024
 CASE_DEFAULT_QUOTA_FILES = 200
+# --- issue 3 (eligibility) ----------------------------------------------------------------------
+# eligibility never imports cases: these dotted paths let it call back into cases.
+# Called with a rule set id on commit of a publish: enqueue re-assessment of open cases.
+ELIGIBILITY_ON_PUBLISH = "cases.tasks.enqueue_reassessment"
+# Returns the engine facts of a case given its reference or pk (rule set admin preview).
+ELIGIBILITY_FACTS_FOR_CASE = "cases.services_eligibility.preview_facts_for_case"
+# Cases re-assessed per Celery task after a publish (one transaction per batch).
+ELIGIBILITY_REASSESS_BATCH = env.int("ELIGIBILITY_REASSESS_BATCH", default=500)

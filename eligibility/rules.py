@@ -1,0 +1,161 @@
+"""The criteria vocabulary of rule sets and its JSON schema (validated with ``jsonschema``).
+
+A criteria document is one criterion object; groups (``all_of``, ``any_of``, ``same_degree``)
+hold ``children``. Every criterion has:
+
+- ``id``: unique in the document, e.g. ``"k-age-max"``;
+- ``type``: one of ``CRITERION_SCHEMAS``;
+- ``label``: ``{"en": ..., "zh": ...}``; optional ``explain``: templates per result
+  (``{"pass": {"en": ..., "zh": ...}, "fail": ..., "unknown": ...}``) with ``{placeholders}``;
+- ``citation``: where the rule comes from; ``basis``: ``official`` or ``reported``.
+
+Each node is checked against its own type's schema, so an error names the criterion and field.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+
+from portal.errors import InvalidInput
+
+# STEM by default = ISCED-F 2013 broad fields 05, 06 and 07 (Eurostat's definition of STEM).
+STEM_FIELDS: tuple[str, ...] = ("05", "06", "07")
+
+_TEXT = {
+    "type": "object",
+    "properties": {"en": {"type": "string", "minLength": 1}, "zh": {"type": "string"}},
+    "required": ["en", "zh"],
+    "additionalProperties": False,
+}
+_EXPLAIN = {
+    "type": "object",
+    "properties": {
+        k: {
+            "type": "object",
+            "properties": {"en": {"type": "string"}, "zh": {"type": "string"}},
+            "additionalProperties": False,
+        }
+        for k in ("pass", "fail", "unknown")
+    },
+    "additionalProperties": False,
+}
+_FIELD_CODES = {
+    "type": "array",
+    "items": {"type": "string", "pattern": "^[0-9]{2,4}$"},
+    "minItems": 1,
+    "uniqueItems": True,
+}
+_COMMON: dict[str, Any] = {
+    "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
+    "type": {"type": "string"},
+    "label": _TEXT,
+    "explain": _EXPLAIN,
+    "citation": {"type": "string", "minLength": 1},
+    "basis": {"enum": ["official", "reported"]},
+    "note": {"type": "string"},
+}
+_REQUIRED_COMMON = ["id", "type", "label", "citation", "basis"]
+
+
+def _schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {**_COMMON, **extra},
+        "required": [*_REQUIRED_COMMON, *required],
+        "additionalProperties": False,
+    }
+
+
+_CHILDREN = {"type": "array", "items": {"type": "object"}, "minItems": 1}
+
+CRITERION_SCHEMAS: dict[str, dict[str, Any]] = {
+    "min_age": _schema({"years": {"type": "integer", "minimum": 0, "maximum": 130}}, ["years"]),
+    "max_age": _schema({"years": {"type": "integer", "minimum": 0, "maximum": 130}}, ["years"]),
+    "min_degree_level": _schema(
+        {"level": {"type": "integer", "minimum": 1, "maximum": 8}}, ["level"]
+    ),
+    "field_of_study": _schema({"fields": _FIELD_CODES}, ["fields"]),
+    "institution_recognized": _schema({}, []),
+    "experience_years": _schema(
+        {
+            "min_years": {"type": "number", "minimum": 0, "maximum": 60},
+            "fields": _FIELD_CODES,
+            "teaching_or_research": {"type": "boolean"},
+            "institution_recognized": {"type": "boolean"},
+        },
+        ["min_years"],
+    ),
+    "passport_valid_months": _schema(
+        {"months": {"type": "integer", "minimum": 0, "maximum": 120}}, ["months"]
+    ),
+    "has_document": _schema(
+        {
+            "document": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+            "document_name": {"type": "string"},
+        },
+        ["document"],
+    ),
+    "all_of": _schema({"children": _CHILDREN}, ["children"]),
+    "any_of": _schema({"children": _CHILDREN}, ["children"]),
+    "same_degree": _schema({"children": _CHILDREN}, ["children"]),
+}
+_VALIDATORS = {k: Draft202012Validator(v) for k, v in CRITERION_SCHEMAS.items()}
+DEGREE_TYPES = frozenset({"min_degree_level", "field_of_study", "institution_recognized"})
+
+
+def _walk(node: Any, path: str, seen: set[str]) -> Iterator[str]:
+    if not isinstance(node, Mapping):
+        yield _("%(path)s: each criterion must be a JSON object.") % {"path": path}
+        return
+    ident = node.get("id") if isinstance(node.get("id"), str) else "?"
+    where = _("Criterion “%(id)s” (%(path)s)") % {"id": ident, "path": path}
+    kind = node.get("type")
+    if kind not in _VALIDATORS:
+        yield _("%(where)s: unknown type “%(type)s”; use one of %(types)s.") % {
+            "where": where,
+            "type": kind,
+            "types": ", ".join(sorted(_VALIDATORS)),
+        }
+        return
+    for error in sorted(_VALIDATORS[kind].iter_errors(node), key=lambda e: list(e.path)):
+        field = ".".join(str(p) for p in error.path) or _("(criterion)")
+        yield _("%(where)s, field “%(field)s”: %(error)s") % {
+            "where": where,
+            "field": field,
+            "error": error.message,
+        }
+    if ident != "?":
+        if ident in seen:
+            yield _("%(where)s: the id is used twice; ids must be unique.") % {"where": where}
+        seen.add(ident)
+    children = node.get("children")
+    if isinstance(children, list):
+        for i, child in enumerate(children):
+            child_path = f"{path}.children[{i}]"
+            if (
+                kind == "same_degree"
+                and isinstance(child, Mapping)
+                and child.get("type") not in DEGREE_TYPES
+            ):
+                yield _(
+                    "Criterion “%(id)s” (%(path)s): a same_degree group may only hold "
+                    "min_degree_level, field_of_study and institution_recognized."
+                ) % {"id": child.get("id", "?"), "path": child_path}
+                continue
+            yield from _walk(child, child_path, seen)
+
+
+def criteria_errors(criteria: Any) -> list[str]:
+    """Every problem of a criteria document as a sentence naming the criterion and field;
+    empty when valid."""
+    return list(_walk(criteria, "root", set()))
+
+
+def validate_criteria(criteria: Any) -> None:
+    """Raise ``InvalidInput`` (message lists every problem, ``details["errors"]``) unless
+    ``criteria`` is a valid criteria document."""
+    errors = criteria_errors(criteria)
+    if errors:
+        raise InvalidInput(" ".join(errors), details={"errors": errors})

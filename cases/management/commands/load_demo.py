@@ -5,6 +5,7 @@ Idempotent: a second run finds the demo users and changes nothing.
 
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -14,6 +15,11 @@ from django.utils import timezone
 from cases import services
 from cases.models import Applicant, Case, Stage, VisaType
 from cases.samples import sample_jpeg, sample_pdf, sample_png
+from cases.services_eligibility import case_assess
+from cases.services_qualifications import education_save, employment_save
+from eligibility.models import FieldOfStudy, Institution
+from eligibility.services import institutions_import_csv
+from portal.errors import TransitionNotAllowed
 from portal.models import Role, User
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed for the local demo only
@@ -77,6 +83,7 @@ class Command(BaseCommand):
                     passport_expiry=today + dt.timedelta(days=900),
                 )
             )
+        self._qualifications(applicants)
         plan = [
             (applicants[0], k, li, Stage.DOCUMENTS, 20),
             (applicants[1], k, li, Stage.REVIEW, 35),
@@ -96,6 +103,48 @@ class Command(BaseCommand):
             )
             self._advance(case, stage, advisor)
 
+    def _qualifications(self, applicants: list[Applicant]) -> None:
+        """Degrees and jobs for the eligibility engine, at institutions of the sample list."""
+        sample = Path(__file__).resolve().parents[3] / "eligibility/data/institutions_sample.csv"
+        with sample.open("rb") as stream:
+            institutions_import_csv(stream=stream, actor=None)
+        degrees = [  # (ISCED 2011 level, ISCED-F 2013 detailed field, institution, graduated)
+            (7, "0533", "Technical University of Munich", dt.date(2021, 7, 15)),  # physics
+            (6, "0613", "Peking University", dt.date(2016, 6, 30)),  # software
+            (8, "0714", "Tsinghua University", dt.date(2019, 1, 10)),  # electronics
+            (6, "0311", "University of Toronto", dt.date(2020, 6, 1)),  # economics: not STEM
+            (8, "0531", "Max Planck Society", dt.date(2002, 3, 1)),  # chemistry
+        ]
+        for applicant, (level, code, institution, graduated) in zip(
+            applicants, degrees, strict=True
+        ):
+            inst = Institution.objects.get(name=institution)
+            education_save(
+                applicant=applicant,
+                actor=applicant.user,  # applicants keep their own history current
+                data={
+                    "level": level,
+                    "field": FieldOfStudy.objects.get(code=code),
+                    "institution": inst,
+                    "country": str(inst.country),
+                    "graduation_date": graduated,
+                },
+            )
+        hans = applicants[4]
+        employment_save(
+            applicant=hans,
+            actor=hans.user,
+            data={
+                "organisation": "Max Planck Society",
+                "role": "Research group leader",
+                "field": FieldOfStudy.objects.get(code="0531"),
+                "start_date": dt.date(2005, 1, 1),
+                "end_date": None,
+                "teaching_or_research": True,
+                "institution": Institution.objects.get(name="Max Planck Society"),
+            },
+        )
+
     def _advance(self, case: Case, stage: str, advisor: User) -> None:
         order = [
             Stage.INTAKE,
@@ -109,14 +158,19 @@ class Command(BaseCommand):
         for step in order[1 : order.index(stage) + 1]:
             if step == Stage.REVIEW:
                 self._upload_all(case, uploader, advisor, review=stage != Stage.REVIEW)
+            if step == Stage.DOCUMENTS:
+                case_assess(case=case, actor=advisor)
             if step == Stage.READY:
-                services.case_transition(
-                    case=case,
-                    to=step,
-                    actor=advisor,
-                    override=True,
-                    reason="Demo: eligibility assessed outside the portal.",
-                )
+                try:
+                    services.case_transition(case=case, to=step, actor=advisor)
+                except TransitionNotAllowed:
+                    services.case_transition(
+                        case=case,
+                        to=step,
+                        actor=advisor,
+                        override=True,
+                        reason="Demo: the consulate confirmed eligibility by letter.",
+                    )
             else:
                 services.case_transition(case=case, to=step, actor=advisor)
         if stage == Stage.DOCUMENTS:

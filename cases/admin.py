@@ -196,3 +196,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ("internal",)
     search_fields = ("case__reference", "body")
     list_select_related = ("case", "author")
+
+
+# Reminder rules, the delivery ledger, tasks and notifications (issue 4).
+import cases.reminders.admin  # noqa: E402, F401

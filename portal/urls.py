@@ -10,5 +10,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("portal.account_urls")),
     path("", include("cases.urls")),
+    path("", include("cases.reminders.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,19 +8,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from cases import selectors
+from cases.reminders.deadlines import dashboard_deadlines_for_user
 from portal.tokens import invitation_token_generator
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Applicants go to their cases; advisors and admins see their overdue cases first."""
+    """Applicants go to their cases; advisors and admins see their overdue cases, overdue and
+    this week's items, and open cases without any deadline."""
     if not request.user.is_staff_member:
         return redirect("cases:my_cases")
     overdue = selectors.case_list_for_user(
         user=request.user, filters=selectors.CaseFilters(overdue=True)
     )[:20]
-    return render(request, "portal/dashboard.html", {"overdue": list(overdue)})
+    deadlines = dashboard_deadlines_for_user(user=request.user)
+    return render(
+        request, "portal/dashboard.html", {"overdue": list(overdue), "deadlines": deadlines}
+    )
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

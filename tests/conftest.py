@@ -139,3 +139,15 @@ def upload_file() -> Callable[..., SimpleUploadedFile]:
 @pytest.fixture
 def stream() -> Callable[[bytes], io.BytesIO]:
     return io.BytesIO
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Skip tests marked ``postgres`` when the database is not PostgreSQL (the SQLite run)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

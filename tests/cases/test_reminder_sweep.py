@@ -140,9 +140,11 @@ def test_email_is_in_chinese_for_a_chinese_speaking_applicant(tz_case, applicant
     sweep_at(dt.datetime(2026, 3, 8, 1, 5, tzinfo=UTC))
     (message,) = mail.outbox
     assert message.subject.startswith("提醒")
-    assert req.name_zh in message.body and "将在 2 天后" in message.body
+    assert req.name_zh in message.body
+    assert "将在 2 天后" in message.body
     html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html" and 'lang="zh-Hans"' in html
+    assert mimetype == "text/html"
+    assert 'lang="zh-Hans"' in html
     assert f"/my/cases/{case.pk}/#req-{req.pk}" in message.body
 
 
@@ -171,7 +173,7 @@ NOW = dt.datetime(2026, 3, 10, 9, 5, tzinfo=UTC)
 
 @pytest.mark.django_db
 def test_no_reminder_for_an_accepted_or_waived_requirement(tz_case, advisor):
-    case, req = _due_now(tz_case)
+    _case, req = _due_now(tz_case)
     services.requirement_waive(requirement=req, reason="Not needed", actor=advisor)
     sweep_at(NOW)
     assert len(mail.outbox) == 0
@@ -179,14 +181,15 @@ def test_no_reminder_for_an_accepted_or_waived_requirement(tz_case, advisor):
 
 @pytest.mark.django_db
 def test_recheck_before_sending_suppresses_a_requirement_waived_after_recording(tz_case, advisor):
-    case, req = _due_now(tz_case)
+    _case, req = _due_now(tz_case)
     with time_machine.travel(NOW, tick=False):
         from cases.reminders.sweep import reminders_record_due
 
         assert reminders_record_due(now=NOW) == 1
         services.requirement_waive(requirement=req, reason="Not needed", actor=advisor)
         result = reminders_sweep()
-    assert result.suppressed == 1 and len(mail.outbox) == 0
+    assert result.suppressed == 1
+    assert len(mail.outbox) == 0
     row = ReminderDelivery.objects.get()
     assert row.status == DeliveryStatus.SUPPRESSED
     assert "waived" in row.last_error
@@ -194,7 +197,7 @@ def test_recheck_before_sending_suppresses_a_requirement_waived_after_recording(
 
 @pytest.mark.django_db
 def test_recheck_suppresses_deactivated_users_and_withdrawn_cases(tz_case, advisor, applicant):
-    case, req = _due_now(tz_case)
+    _case, _req = _due_now(tz_case)
     from cases.reminders.sweep import reminders_record_due
 
     reminders_record_due(now=NOW)
@@ -275,7 +278,8 @@ def test_in_app_reminder_creates_one_unread_notification(tz_case, applicant_user
     sweep_at(NOW)
     sweep_at(NOW + dt.timedelta(minutes=5))
     note = Notification.objects.get()
-    assert note.user == applicant_user and note.read_at is None
+    assert note.user == applicant_user
+    assert note.read_at is None
     assert "due today" in note.title
     assert len(mail.outbox) == 0
 
@@ -449,7 +453,8 @@ def test_sweep_celery_task_runs_the_service(tz_case):
     _due_now(tz_case)
     with time_machine.travel(NOW, tick=False):
         result = task.delay().get()
-    assert result["sent"] == 1 and len(mail.outbox) == 1
+    assert result["sent"] == 1
+    assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
@@ -457,7 +462,8 @@ def test_the_sweep_schedule_is_a_periodic_task_every_five_minutes():
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(name="Reminder sweep")
-    assert task.task == "cases.reminders_sweep" and task.enabled
+    assert task.task == "cases.reminders_sweep"
+    assert task.enabled
     assert (task.interval.every, task.interval.period) == (5, "minutes")
 
 

@@ -6,7 +6,6 @@ calendar feed. Due dates are dates in the case's time zone.
 """
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -320,10 +319,3 @@ def calendar_deadlines_for_user(
         cases = Case.objects.filter(applicant__user=user)
         tasks = None
     return deadlines_for(cases=cases, tasks=tasks, low=low)
-
-
-def group_by_case(items: Iterable[Deadline]) -> dict[int, list[Deadline]]:
-    grouped: dict[int, list[Deadline]] = {}
-    for item in items:
-        grouped.setdefault(item.case.pk, []).append(item)
-    return grouped

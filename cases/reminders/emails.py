@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Case
-from cases.reminders.models import ReminderDelivery, ReminderKind, TargetType
+from cases.reminders.models import ReminderDelivery, TargetType
 from portal.models import User
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _render(name: str, ext: str, language: str, context: dict[str, Any]) -> str:
 def _context(user: User, items: list[ReminderItem], language: str) -> dict[str, Any]:
     return {
         "user": user,
-        "items": [{"item": i, "name": i.name(language), "kinds": ReminderKind} for i in items],
+        "items": [{"item": i, "name": i.name(language)} for i in items],
         "count": len(items),
         "single": items[0] if len(items) == 1 else None,
         "single_name": items[0].name(language) if len(items) == 1 else "",

@@ -246,6 +246,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["stage"]),
             models.Index(fields=["advisor", "stage"]),
+            models.Index(fields=["target_submission_date"], name="case_target_submission"),
         ]
 
     def __str__(self) -> str:
@@ -332,7 +333,15 @@ class DocumentRequirement(models.Model):
                 fields=["case", "code"], name="requirement_code_unique_per_case"
             )
         ]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # The reminder sweep and dashboards look up outstanding rows by due date (issue 4).
+            models.Index(
+                fields=["due_date"],
+                name="requirement_open_due",
+                condition=~Q(status__in=["accepted", "waived"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.name_en}"

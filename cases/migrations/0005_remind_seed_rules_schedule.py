@@ -44,6 +44,8 @@ def seed(apps, schema_editor):
             "task": SWEEP_TASK,
             "interval": every_5,
             "enabled": True,
+            # A sweep still queued after 4 minutes is dropped: the next one is due anyway.
+            "expire_seconds": 240,
             "description": "Records and sends due deadline reminders (issue 4).",
         },
     )

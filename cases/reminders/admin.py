@@ -2,9 +2,12 @@
 last error) so failed emails are visible; the sweep schedule is django-celery-beat's
 "Periodic tasks" entry "Reminder sweep"."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from cases.reminders import services
 from cases.reminders.models import (
     CalendarFeed,
     CaseTask,
@@ -23,8 +26,21 @@ class ReminderRuleAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+@admin.action(description=_("Retry the selected failed reminders"))
+def retry_failed(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ReminderDelivery]
+) -> None:
+    n = services.reminder_deliveries_retry(
+        actor=request.user, delivery_ids=list(queryset.values_list("pk", flat=True))
+    )
+    modeladmin.message_user(
+        request, _("%(n)d reminder(s) queued again.") % {"n": n}, messages.SUCCESS
+    )
+
+
 @admin.register(ReminderDelivery)
 class ReminderDeliveryAdmin(admin.ModelAdmin):
+    actions = [retry_failed]
     list_display = (
         "created_at",
         "rule",

@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, CaseEvent, DocumentRequirement, EventKind
-from cases.reminders.models import CalendarFeed, CaseTask, Notification, ReminderPreference
+from cases.reminders.models import (
+    CalendarFeed,
+    CaseTask,
+    DeliveryStatus,
+    Notification,
+    ReminderDelivery,
+    ReminderPreference,
+)
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
 
@@ -180,3 +187,14 @@ def calendar_feed_user(*, token: str) -> User | None:
         .first()
     )
     return feed.user if feed else None
+
+
+def reminder_deliveries_retry(*, actor: User, delivery_ids: list[int]) -> int:
+    """Put failed deliveries back in the queue (attempts reset, due now), e.g. after an SMTP
+    outage; the next sweep re-checks and sends them. Only failed rows change. Raises
+    ``NotAllowed`` unless ``actor`` is an admin. Returns the number of rows requeued."""
+    if not (actor.is_active and actor.is_portal_admin):
+        raise NotAllowed(_("Only admins can retry reminders."))
+    return ReminderDelivery.objects.filter(
+        pk__in=delivery_ids, status=DeliveryStatus.FAILED
+    ).update(status=DeliveryStatus.PENDING, attempts=0, send_after=timezone.now(), claimed_at=None)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -126,7 +127,9 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     if note is None:
         raise Http404("No such notification.")
     services.notification_mark_read(user=request.user, notification_id=note.pk)
-    if request.POST.get("open") and note.url.startswith("/"):
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(
+        note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(note.url)
     return redirect("reminders:notifications")
 

@@ -380,3 +380,84 @@ def test_advisor_feed_has_tasks_and_query_count_is_constant(
         open_case(advisor=advisor)
     assert count() == small
     assert timezone.now() == NOW
+
+
+@pytest.mark.django_db
+def test_notification_open_follows_only_local_urls(client_for, applicant_user):
+    local = _note(applicant_user, url="/my/")
+    evil = _note(applicant_user, url="//evil.example/phish")
+    client = client_for(applicant_user)
+    response = client.post(reverse("reminders:notification_read", args=[local.pk]), {"open": "1"})
+    assert response["Location"] == "/my/"
+    response = client.post(reverse("reminders:notification_read", args=[evil.pk]), {"open": "1"})
+    assert response["Location"] == reverse("reminders:notifications")
+
+
+@pytest.mark.django_db
+def test_passport_too_short_for_entry_shows_as_a_deadline(
+    frozen, client_for, advisor, applicant, applicant_user
+):
+    applicant.passport_expiry = dt.date(2026, 6, 1)
+    applicant.save(update_fields=["passport_expiry"])
+    case = open_case(applicant=applicant, advisor=advisor)  # entry: today + 90 days
+    case.requirements.update(due_date=None)
+    case.target_submission_date = dt.date(2026, 3, 12)
+    case.save(update_fields=["target_submission_date"])
+    page = client_for(applicant_user).get(reverse("cases:my_detail", args=[case.pk])).content
+    assert "Renew the passport: it expires on 2026-06-01" in page.decode()
+    dashboard = client_for(advisor).get(reverse("dashboard")).content.decode()
+    this_week = dashboard[dashboard.index("Due in the next 7 days") :]
+    assert "Renew the passport" in this_week
+    assert "Target submission date" in this_week
+
+
+@pytest.mark.django_db
+def test_admin_sees_failed_deliveries_and_can_retry_them(
+    client_for, admin_user, applicant_user, case, django_assert_max_num_queries
+):
+    from cases.models import ReminderDelivery, ReminderRule
+    from cases.reminders.models import DeliveryStatus
+
+    rule = ReminderRule.objects.first()
+
+    def add(n: int) -> None:
+        for i in range(n):
+            ReminderDelivery.objects.create(
+                rule=rule,
+                target_type="requirement",
+                target_id=1000 + i + n * 100,
+                case=case,
+                recipient=applicant_user,
+                due_date=dt.date(2026, 3, 10),
+                offset_days=0,
+                channel="email",
+                status=DeliveryStatus.FAILED,
+                attempts=5,
+                last_error="SMTPServerDisconnected: gone",
+                send_after=NOW,
+            )
+
+    client = client_for(admin_user)
+    url = reverse("admin:cases_reminderdelivery_changelist")
+
+    def count() -> int:
+        with django_assert_max_num_queries(15) as ctx:
+            page = client.get(url + "?status__exact=failed")
+        assert "SMTPServerDisconnected" in page.content.decode()
+        return len(ctx.captured_queries)
+
+    add(1)
+    small = count()
+    add(5)
+    assert count() == small
+    ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
+    client.post(url, {"action": "retry_failed", "_selected_action": ids})
+    assert set(ReminderDelivery.objects.values_list("status", "attempts")) == {("pending", 0)}
+
+
+@pytest.mark.django_db
+def test_only_admins_may_retry_deliveries(advisor):
+    from portal.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        reminder_services.reminder_deliveries_retry(actor=advisor, delivery_ids=[1])

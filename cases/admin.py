@@ -226,3 +226,7 @@ class DocumentAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# Reminder rules, the delivery ledger, tasks and notifications (issue 4).
+import cases.reminders.admin  # noqa: E402, F401

@@ -16,6 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.models import validate_time_zone
+
 if TYPE_CHECKING:
     from portal.models import User
 
@@ -254,6 +256,10 @@ class Case(models.Model):
     opened_on = models.DateField(_("opened on"))
     intended_entry_date = models.DateField(_("intended entry date"), null=True, blank=True)
     target_submission_date = models.DateField(_("target submission date"), null=True, blank=True)
+    # Due dates of the case are calendar dates in this IANA zone (issue 4).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -269,6 +275,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["stage"]),
             models.Index(fields=["advisor", "stage"]),
+            models.Index(fields=["target_submission_date"], name="case_target_submission"),
         ]
 
     def __str__(self) -> str:
@@ -355,7 +362,15 @@ class DocumentRequirement(models.Model):
                 fields=["case", "code"], name="requirement_code_unique_per_case"
             )
         ]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # The reminder sweep and dashboards look up outstanding rows by due date (issue 4).
+            models.Index(
+                fields=["due_date"],
+                name="requirement_open_due",
+                condition=~Q(status__in=["accepted", "waived"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.name_en}"
@@ -553,3 +568,14 @@ class Message(models.Model):
 
 # Education and employment live in their own module; imported here so Django registers them.
 from cases.qualifications import DegreeLevel, Education, Employment  # noqa: E402, F401
+
+# Deadlines and reminders live in their own module (issue 4); imported here so Django registers
+# them with the cases app.
+from cases.reminders.models import (  # noqa: E402, F401
+    CalendarFeed,
+    CaseTask,
+    Notification,
+    ReminderDelivery,
+    ReminderPreference,
+    ReminderRule,
+)

@@ -131,10 +131,12 @@ def case_open(
     intended_entry_date: dt.date | None = None,
     target_submission_date: dt.date | None = None,
     opened_on: dt.date | None = None,
+    time_zone: str = "",
 ) -> Case:
     """Open a case in stage intake and create its document requirements from the checklist.
 
-    Due dates are ``opened_on`` plus each item's offset in days. Raises ``NotAllowed`` unless
+    Due dates are ``opened_on`` plus each item's offset in days; they are dates in the case's
+    ``time_zone`` (an IANA name; default the advisor's, else UTC). Raises ``NotAllowed`` unless
     ``actor`` is an advisor or admin, ``InvalidInput`` for an inactive visa type or a non-advisor.
     """
     if not permissions.can_open_case(actor):
@@ -153,6 +155,7 @@ def case_open(
             opened_on=opened_on,
             intended_entry_date=intended_entry_date,
             target_submission_date=target_submission_date,
+            time_zone=time_zone or (advisor.time_zone if advisor is not None else "UTC"),
         )
         DocumentRequirement.objects.bulk_create(
             DocumentRequirement(

@@ -1,9 +1,12 @@
 """Thin Celery tasks of cases: they take ids, call one service, own only the retry policy."""
 
+from dataclasses import asdict
+
 from celery import shared_task
 from django.conf import settings
 
 from cases import privacy, services_eligibility
+from cases.reminders.sweep import reminders_sweep as run_sweep
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), max_retries=3)
@@ -39,3 +42,10 @@ def retention_sweep(dry_run: bool = False) -> int:
     were deleted (or would be, with ``dry_run``). Safe to run twice. Schedule it daily in
     django-celery-beat (admin: Periodic tasks)."""
     return len(privacy.retention_apply(dry_run=dry_run))
+
+
+@shared_task(name="cases.reminders_sweep", ignore_result=True)
+def reminders_sweep() -> dict[str, int]:
+    """Record and send the reminders due now (run every 5 minutes by beat; the schedule is a
+    django-celery-beat PeriodicTask admins can edit). Safe to run twice or concurrently."""
+    return asdict(run_sweep())

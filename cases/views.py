@@ -30,6 +30,8 @@ from cases.forms import (
     WaiveForm,
 )
 from cases.models import MAIN_LINE, Case, RequirementStatus, Stage
+from cases.reminders.deadlines import case_deadlines_for_applicant, case_tasks
+from cases.reminders.forms import TaskForm
 from cases.uploads import accepted_labels
 from eligibility.selectors import current_assessment
 from portal.errors import PortalError
@@ -185,6 +187,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         waive_form=WaiveForm(),
         transition_form=TransitionForm(),
         assess_form=AssessForm(),
+        tasks=case_tasks(case=case),
+        task_form=TaskForm(auto_id="task_%s"),
     )
     return render(request, "cases/case_detail.html", context)
 
@@ -426,6 +430,7 @@ def my_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _applicant_case(request, pk)
     context = _case_page_context(request, case)
     context["upload_form"] = UploadForm()
+    context["upcoming_items"], context["overdue_items"] = case_deadlines_for_applicant(case=case)
     return render(request, "cases/my_case_detail.html", context)
 
 

@@ -373,3 +373,23 @@ ELIGIBILITY_ON_PUBLISH = "cases.tasks.enqueue_reassessment"
 ELIGIBILITY_FACTS_FOR_CASE = "cases.services_eligibility.preview_facts_for_case"
 # Cases re-assessed per Celery task after a publish (one transaction per batch).
 ELIGIBILITY_REASSESS_BATCH = env.int("ELIGIBILITY_REASSESS_BATCH", default=500)
+
+# --- issue 4: deadlines and reminders ------------------------------------------------------------
+# The unread-notification count in the header.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]
+    "cases.reminders.context_processors.notifications"
+)
+# Reminders go out at this hour in the recipient's time zone (0-23).
+REMINDER_LOCAL_HOUR = env.int("REMINDER_LOCAL_HOUR", default=9)
+# A reminder whose moment passed longer ago than this (worker down) is skipped, not sent late.
+REMINDER_CATCH_UP_HOURS = env.int("REMINDER_CATCH_UP_HOURS", default=24)
+# Email tries before a delivery is recorded as failed; waits double from the base (seconds).
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
+# A claimed email not marked sent after this long (its worker died) is tried again (seconds).
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=900)
+# Ledger rows handled per batch, and an optional pause between emails (SMTP rate limits).
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=200)
+REMINDER_SEND_PAUSE_SECONDS = env.float("REMINDER_SEND_PAUSE_SECONDS", default=0.0)
+# Separate queues let several deployments (or test runs) share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("portal.account_urls")),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("", include("cases.urls")),
+    path("", include("cases.reminders.urls")),
     path("admin/", admin.site.urls),
 ]

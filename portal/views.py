@@ -22,6 +22,7 @@ from django_otp import user_has_device
 from django_otp.qr import write_qrcode_image
 
 from cases import selectors
+from cases.reminders.deadlines import dashboard_deadlines_for_user
 from portal import audit, services
 from portal.errors import PortalError
 from portal.tokens import invitation_token_generator
@@ -30,13 +31,17 @@ from portal.tokens import invitation_token_generator
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Applicants go to their cases; advisors and admins see their overdue cases first."""
+    """Applicants go to their cases; advisors and admins see their overdue cases, overdue and
+    this week's items, and open cases without any deadline."""
     if not request.user.is_staff_member:
         return redirect("cases:my_cases")
     overdue = selectors.case_list_for_user(
         user=request.user, filters=selectors.CaseFilters(overdue=True)
     )[:20]
-    return render(request, "portal/dashboard.html", {"overdue": list(overdue)})
+    deadlines = dashboard_deadlines_for_user(user=request.user)
+    return render(
+        request, "portal/dashboard.html", {"overdue": list(overdue), "deadlines": deadlines}
+    )
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

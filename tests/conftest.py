@@ -90,6 +90,11 @@ def _reference_data_for_transactional_tests(request):  # type: ignore[no-untyped
         from cases.models import VisaType
 
         if not VisaType.objects.exists():
+            from django.contrib.contenttypes.models import ContentType
+
+            # The flush re-created content types with new ids; the audit log must not use
+            # the cached old ones.
+            ContentType.objects.clear_cache()
             reseed_reference_data()
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Applicant, Case, Stage, VisaType
+from cases.reminders import services as reminder_services
 from cases.samples import sample_jpeg, sample_pdf, sample_png
 from cases.services_eligibility import case_assess
 from cases.services_qualifications import education_save, employment_save
@@ -102,6 +103,21 @@ class Command(BaseCommand):
                 target_submission_date=today + dt.timedelta(days=30),
             )
             self._advance(case, stage, advisor)
+            if stage in (Stage.DOCUMENTS, Stage.INTAKE):
+                # One document due today, so the worker's first sweep (every 5 minutes) sends
+                # a reminder to the console email log once it is 09:00 for the applicant.
+                due = case.requirements.exclude(status__in=["accepted", "waived"]).first()
+                if due is not None:
+                    due.due_date = today
+                    due.save(update_fields=["due_date"])
+            if stage == Stage.DOCUMENTS:
+                reminder_services.task_create(
+                    case=case,
+                    title="Check the translation of the degree certificate",
+                    due_date=today + dt.timedelta(days=2),
+                    assignee=None,
+                    actor=advisor,
+                )
 
     def _qualifications(self, applicants: list[Applicant]) -> None:
         """Degrees and jobs for the eligibility engine, at institutions of the sample list."""

@@ -1,0 +1,124 @@
+"""Reminder messages in the recipient's language (en, zh-hans): email (plain text and HTML,
+with a link to the item) and the one-line title of an in-app notification.
+
+Wording lives in per-language templates under ``templates/reminders/`` so that both languages
+ship complete without a compiled message catalogue.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string, select_template
+from django.urls import reverse
+from django.utils import translation
+
+from cases.models import Case
+from cases.reminders.models import ReminderDelivery, TargetType
+from portal.models import User
+
+if TYPE_CHECKING:
+    from cases.reminders.sweep import _Fresh
+
+LANGUAGES = ("en", "zh-hans")
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """What one reminder is about, as the templates need it. ``offset_days`` is days before the
+    due date (negative: days overdue); ``path`` is the item's page for the recipient."""
+
+    kind: str
+    case_reference: str
+    due_date: dt.date
+    offset_days: int
+    path: str
+    name_en: str
+    name_zh: str
+    passport_expiry: dt.date | None
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.offset_days
+
+    @property
+    def url(self) -> str:
+        return settings.SITE_URL.rstrip("/") + self.path
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") and self.name_zh else self.name_en
+
+
+def reminder_item(row: ReminderDelivery, case: Case, fresh: "_Fresh") -> ReminderItem:
+    """Build the item of ledger ``row`` from the freshly loaded ``case`` and targets."""
+    staff = row.recipient.is_staff_member
+    path = reverse("cases:detail" if staff else "cases:my_detail", args=[case.pk])
+    name_en = name_zh = ""
+    if row.target_type == TargetType.REQUIREMENT:
+        req = fresh.requirements[row.target_id]
+        name_en, name_zh = req.name_en, req.name_zh
+        path += f"#req-{req.pk}"
+    elif row.target_type == TargetType.TASK:
+        task = fresh.tasks[row.target_id]
+        name_en = name_zh = task.title
+        path += f"#task-{task.pk}"
+    return ReminderItem(
+        kind=row.rule.kind,
+        case_reference=case.reference,
+        due_date=row.due_date,
+        offset_days=row.offset_days,
+        path=path,
+        name_en=name_en,
+        name_zh=name_zh,
+        passport_expiry=case.applicant.passport_expiry,
+    )
+
+
+def language_of(user: User) -> str:
+    return user.preferred_language if user.preferred_language in LANGUAGES else "en"
+
+
+def _render(name: str, ext: str, language: str, context: dict[str, Any]) -> str:
+    template = select_template([f"reminders/{name}.{language}.{ext}", f"reminders/{name}.en.{ext}"])
+    return template.render(context)
+
+
+def _context(user: User, items: list[ReminderItem], language: str) -> dict[str, Any]:
+    return {
+        "user": user,
+        "items": [{"item": i, "name": i.name(language)} for i in items],
+        "count": len(items),
+        "single": items[0] if len(items) == 1 else None,
+        "single_name": items[0].name(language) if len(items) == 1 else "",
+        "preferences_url": settings.SITE_URL.rstrip("/") + reverse("reminders:preferences"),
+    }
+
+
+def render_reminder_email(user: User, items: list[ReminderItem]) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of the reminder email for ``items`` (one, or a digest) in
+    ``user``'s preferred language."""
+    language = language_of(user)
+    with translation.override(language):
+        context = _context(user, items, language)
+        subject = " ".join(_render("email/subject", "txt", language, context).split())
+        text = _render("email/reminder", "txt", language, context)
+        html = _render("email/reminder", "html", language, context)
+    return subject, text, html
+
+
+def send_reminder_email(user: User, items: list[ReminderItem]) -> None:
+    """Send one email (raises whatever the email backend raises; the sweep retries)."""
+    subject, text, html = render_reminder_email(user, items)
+    message = EmailMultiAlternatives(subject, text, None, [user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def notification_title(user: User, item: ReminderItem) -> str:
+    """One line for the in-app list, in ``user``'s language."""
+    language = language_of(user)
+    with translation.override(language):
+        context = _context(user, [item], language)
+        return " ".join(render_to_string(f"reminders/notification.{language}.txt", context).split())

@@ -1,0 +1,246 @@
+"""Models of deadlines and reminders. Imported at the end of ``cases/models.py`` so they belong to
+the ``cases`` app; writes go through ``cases/reminders/services.py`` and the sweep.
+"""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+
+def default_offsets() -> list[int]:
+    """Days before the due date (negative: after it): 7, 2, 0 before and 3 after."""
+    return [7, 2, 0, -3]
+
+
+class CaseTaskQuerySet(models.QuerySet["CaseTask"]):
+    def visible_to(self, user: "User") -> "CaseTaskQuerySet":
+        from cases.models import Case
+
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+
+class CaseTask(models.Model):
+    """An ad-hoc task an advisor adds to a case: title, due date (a date in the case's time
+    zone), assignee (an advisor; empty means the case's advisor), done."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case_tasks",
+        limit_choices_to={"role": "advisor"},
+    )
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("done", "due_date", "id")
+        indexes = [models.Index(fields=["done", "due_date"], name="casetask_done_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReminderKind(models.TextChoices):
+    REQUIREMENT_DUE = "requirement_due", _("Document requirement due")
+    TARGET_SUBMISSION = "target_submission", _("Target submission date")
+    TASK_DUE = "task_due", _("Case task due")
+    PASSPORT_VALIDITY = "passport_validity", _("Passport validity (6 months after entry)")
+
+
+class Audience(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    ADVISOR = "advisor", _("Assigned advisor")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    IN_APP = "in_app", _("In-app notification")
+
+
+def validate_offsets(value: object) -> None:
+    """Offsets are a non-empty list of distinct whole days between -60 and 365."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        raise ValidationError(_("Write the offsets as a list of whole days, e.g. [7, 2, 0, -3]."))
+    if len(set(value)) != len(value) or not all(-60 <= v <= 365 for v in value):
+        raise ValidationError(_("Offsets must be distinct and between -60 and 365 days."))
+
+
+class ReminderRule(models.Model):
+    """What to remind whom about, and when: ``offsets`` in days before the due date (negative
+    numbers are days after it: 7, 2, 0, -3 means a week, two days, on the day and three days
+    overdue). ``optional`` reminders may be turned off by users in their preferences, except
+    the overdue notice (negative offset) to the assigned advisor, which always goes out."""
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("watches"), max_length=24, choices=ReminderKind.choices)
+    offsets = models.JSONField(
+        _("offsets (days)"),
+        default=default_offsets,
+        validators=[validate_offsets],
+        help_text=_("Days before the due date; negative numbers are days after it."),
+    )
+    audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    active = models.BooleanField(_("active"), default=True)
+    optional = models.BooleanField(
+        _("optional"),
+        default=True,
+        help_text=_("Users who turn off optional reminders do not get this one."),
+    )
+
+    class Meta:
+        ordering = ("kind", "audience", "channel", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SUPPRESSED = "suppressed", _("Suppressed")
+
+
+class TargetType(models.TextChoices):
+    REQUIREMENT = "requirement", _("Document requirement")
+    CASE = "case", _("Case")
+    TASK = "task", _("Case task")
+
+
+class ReminderDelivery(models.Model):
+    """The ledger: one row per (rule, target, recipient, due date, offset), claimed by insert.
+
+    The unique key makes a second sweep, a retried task or a second beat a no-op. ``send_after``
+    (UTC) is 09:00 in the recipient's time zone on the reminder day, later after a failed try.
+    """
+
+    rule = models.ForeignKey(ReminderRule, on_delete=models.CASCADE, related_name="deliveries")
+    target_type = models.CharField(max_length=16, choices=TargetType.choices)
+    target_id = models.BigIntegerField()
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    due_date = models.DateField()
+    offset_days = models.IntegerField()
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    send_after = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = "reminder deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "target_type", "target_id", "recipient", "due_date", "offset_days"],
+                name="reminder_delivery_once",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["send_after"],
+                name="delivery_pending_due",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["case", "status"], name="delivery_case_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}:{self.target_type}:{self.target_id} → {self.recipient_id}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app notification for one user, written in their language when created."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    delivery = models.OneToOneField(
+        ReminderDelivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReminderPreference(models.Model):
+    """A user's reminder choices; a missing row means the defaults (no digest, all reminders).
+
+    ``daily_digest`` (advisors) bundles the day's reminder emails into one; ``skip_optional``
+    turns off reminders whose rule is optional (never the advisor's overdue notice).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    daily_digest = models.BooleanField(
+        _("one daily digest email instead of one per item"), default=False
+    )
+    skip_optional = models.BooleanField(_("turn off optional reminders"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: digest={self.daily_digest} skip_optional={self.skip_optional}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private ICS feed; only the SHA-256 of the URL token is stored, so the link can
+    be shown once and revoked (delete the row) or replaced."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

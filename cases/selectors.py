@@ -3,12 +3,23 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from cases.models import (
     SATISFIED_STATUSES,
+    Applicant,
     Case,
     CaseEvent,
     Document,
@@ -36,21 +47,32 @@ def _overdue_requirements(today: dt.date) -> QuerySet[DocumentRequirement]:
     )
 
 
+def _requirement_count(**lookups: object) -> Coalesce:
+    outstanding = (
+        DocumentRequirement.objects.filter(case=OuterRef("pk"), **lookups)
+        .exclude(status__in=SATISFIED_STATUSES)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(outstanding, output_field=IntegerField()), 0)
+
+
 def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases ``user`` may see, filtered, with applicant, visa type and advisor joined and
     ``outstanding_count`` / ``overdue_count`` annotated (counts of requirements; overdue means
     due before today, UTC date, and not accepted or waived). Constant query count per page."""
     filters = filters or CaseFilters()
     today = timezone.localdate()
-    outstanding = ~Q(requirements__status__in=SATISFIED_STATUSES)
+    # Correlated subqueries rather than JOIN + GROUP BY: PostgreSQL evaluates them only for the
+    # rows of the page (after ORDER BY ... LIMIT), so a page costs the same with 10,000 cases.
     qs = (
         Case.objects.visible_to(user)
         .select_related("applicant", "visa_type", "advisor")
         .annotate(
-            outstanding_count=Count("requirements", filter=outstanding),
-            overdue_count=Count(
-                "requirements", filter=outstanding & Q(requirements__due_date__lt=today)
-            ),
+            outstanding_count=_requirement_count(),
+            overdue_count=_requirement_count(due_date__lt=today),
         )
     )
     if filters.stage:
@@ -60,16 +82,29 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
     if filters.advisor_id:
         qs = qs.filter(advisor_id=filters.advisor_id)
     if filters.overdue:
-        qs = qs.filter(Exists(_overdue_requirements(today)))
-    term = filters.search.strip()
-    if term:
-        qs = qs.filter(
-            Q(reference__icontains=term)
-            | Q(applicant__given_names__icontains=term)
-            | Q(applicant__family_name__icontains=term)
-            | Q(applicant__email__icontains=term)
-        )
+        qs = cases_overdue(qs)
+    if filters.search.strip():
+        qs = cases_matching(qs, filters.search)
     return qs.order_by("-opened_on", "-id")
+
+
+def cases_overdue(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases of ``qs`` with a requirement due before today (UTC date) not accepted or waived."""
+    return qs.filter(Exists(_overdue_requirements(timezone.localdate())))
+
+
+def cases_matching(qs: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """Cases of ``qs`` whose reference, applicant given or family name, or email contains
+    ``term`` (case-insensitive); an empty term keeps all."""
+    term = term.strip()
+    if not term:
+        return qs
+    return qs.filter(
+        Q(reference__icontains=term)
+        | Q(applicant__given_names__icontains=term)
+        | Q(applicant__family_name__icontains=term)
+        | Q(applicant__email__icontains=term)
+    )
 
 
 def case_get_for_user(*, user: User, pk: int) -> Case:
@@ -139,3 +174,67 @@ def document_get_for_user(*, user: User, pk: int) -> Document:
 def applicant_cases(*, user: User) -> QuerySet[Case]:
     """The signed-in applicant's own cases with outstanding and overdue counts."""
     return case_list_for_user(user=user)
+
+
+def requirement_list_for_case(*, case: Case) -> QuerySet[DocumentRequirement]:
+    """The case's requirements in checklist order with the current document and its uploader
+    and reviewer joined (one query per page)."""
+    return (
+        DocumentRequirement.objects.filter(case=case)
+        .select_related(
+            "current_document", "current_document__uploaded_by", "current_document__reviewed_by"
+        )
+        .order_by("position", "id")
+    )
+
+
+def requirement_list_for_user(*, user: User) -> QuerySet[DocumentRequirement]:
+    """Requirements of every case ``user`` may see, current document joined."""
+    return DocumentRequirement.objects.visible_to(user).select_related(
+        "case",
+        "current_document",
+        "current_document__uploaded_by",
+        "current_document__reviewed_by",
+    )
+
+
+def document_list_for_user(*, user: User) -> QuerySet[Document]:
+    """Document versions of every case ``user`` may see, requirement, uploader and reviewer
+    joined, newest first."""
+    return (
+        Document.objects.visible_to(user)
+        .select_related("requirement", "uploaded_by", "reviewed_by")
+        .order_by("-uploaded_at", "-id")
+    )
+
+
+def applicant_list_for_user(*, user: User) -> QuerySet[Applicant]:
+    """Applicants ``user`` may see: admins and supervisors all, advisors those with a case
+    assigned to them, applicants their own profile."""
+    if not user.is_authenticated or not user.is_active:
+        return Applicant.objects.none()
+    if user.is_portal_admin or (user.is_advisor and user.is_supervisor):
+        return Applicant.objects.all()
+    if user.is_advisor:
+        return Applicant.objects.filter(
+            Exists(Case.objects.filter(applicant=OuterRef("pk"), advisor=user))
+        )
+    return Applicant.objects.filter(user=user)
+
+
+def case_event_list(*, case: Case, user: User) -> QuerySet[CaseEvent]:
+    """Newest-first events of the case as a queryset (for paging); internal ones staff only."""
+    qs = case.events.select_related("actor").order_by("-created_at", "-id")
+    if not user.is_staff_member:
+        qs = qs.filter(internal=False)
+    return qs
+
+
+def message_list_for_case(*, case: Case, user: User) -> QuerySet[Message]:
+    """The case thread as a queryset, oldest first; internal notes staff only."""
+    return (
+        Message.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )

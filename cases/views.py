@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions, selectors, services
+from cases.downloads import document_file_response
 from cases.forms import (
     CaseFilterForm,
     CaseOpenForm,
@@ -296,20 +297,7 @@ def document_download(request: HttpRequest, document_pk: int) -> FileResponse:
     """Stream a stored document to a user who may see its case, as an attachment with an
     RFC 6266 / RFC 5987 filename, ``nosniff`` and private, non-stored caching."""
     document = selectors.document_get_for_user(user=request.user, pk=document_pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The stored file is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_filename,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return document_file_response(document)
 
 
 # --- applicant pages --------------------------------------------------------------------------

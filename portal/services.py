@@ -1,16 +1,21 @@
-"""Account services: creating users and inviting them by email."""
+"""Account services: creating users, inviting them by email, personal API tokens."""
+
+import datetime as dt
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from portal.errors import InvalidInput
-from portal.models import Role, User
+from portal.errors import InvalidInput, NotAllowed
+from portal.models import ApiToken, Role, User
 from portal.tokens import invitation_token_generator
 
 
@@ -61,3 +66,62 @@ def user_invite_applicant(
         inviter = invited_by.get_full_name()
         transaction.on_commit(lambda: _send_invitation(user.pk, inviter))
     return user
+
+
+# --- personal API tokens ----------------------------------------------------------------------
+
+API_TOKEN_MAX_ACTIVE = 20
+
+
+def api_token_hash(key: str) -> str:
+    """SHA-256 hex digest of a full token key (what the database stores)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(
+    *, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a personal API token for ``user`` and return it with its full key, which is
+    shown once and stored only as a SHA-256 digest. ``expires_in_days`` (1..3650 days) or None
+    for no expiry. Raises ``NotAllowed`` unless ``user`` is an active advisor or admin and
+    ``InvalidInput`` for an empty name or more than 20 active tokens."""
+    if not (user.is_active and user.is_staff_member):
+        raise NotAllowed(_("Only advisors and admins can create API tokens."))
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(_("Give the token a name, such as the tool that will use it."))
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise InvalidInput(_("A token expires after 1 to 3650 days."))
+    if ApiToken.objects.filter(user=user).active().count() >= API_TOKEN_MAX_ACTIVE:
+        raise InvalidInput(
+            _("You have %(n)s active tokens; revoke one first.") % {"n": API_TOKEN_MAX_ACTIVE}
+        )
+    prefix = secrets.token_hex(4)
+    key = f"vcp_{prefix}_{secrets.token_urlsafe(32)}"
+    expires_at = timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=prefix,
+        key_hash=api_token_hash(key),
+        expires_at=expires_at,
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke ``token`` (its owner or an admin); revoking twice is a no-op. Raises
+    ``NotAllowed`` for anyone else."""
+    if not (actor.is_active and (actor.is_portal_admin or token.user_id == actor.pk)):
+        raise NotAllowed(_("Only the token's owner or an admin can revoke it."))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def api_token_mark_used(*, token: ApiToken, now: dt.datetime) -> None:
+    """Record when a token was last used, at most once every 5 minutes (saves a write per
+    request)."""
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

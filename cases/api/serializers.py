@@ -1,0 +1,351 @@
+"""Serializers of the cases API. Read serializers shape output; write serializers (subclasses of
+``StrictSerializer``) list exactly what each role may send and refuse everything else."""
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases import permissions
+from cases.models import (
+    Applicant,
+    Case,
+    CaseEvent,
+    ChecklistItem,
+    Decision,
+    Document,
+    DocumentRequirement,
+    Message,
+    ReviewStatus,
+    Stage,
+    VisaType,
+)
+from cases.services import MAX_MESSAGE_CHARS, allowed_transitions
+from portal.api_support import StrictSerializer, UserBriefSerializer
+from portal.models import Language, Role, User
+
+# --- read -------------------------------------------------------------------------------------
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistItem
+        fields = (
+            "id",
+            "code",
+            "position",
+            "name_en",
+            "name_zh",
+            "help_en",
+            "help_zh",
+            "required",
+            "accepted_types",
+            "max_size_bytes",
+            "due_offset_days",
+        )
+        read_only_fields = fields
+        extra_kwargs = {"accepted_types": {"help_text": "MIME types, e.g. application/pdf."}}
+
+
+class VisaTypeSerializer(serializers.ModelSerializer):
+    checklist = ChecklistItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = VisaType
+        fields = ("id", "code", "name", "name_zh", "description", "active", "checklist")
+        read_only_fields = fields
+
+
+class ApplicantSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+    nationality = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 code.")
+    has_login = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Applicant
+        fields = (
+            "id",
+            "given_names",
+            "family_name",
+            "full_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "nationality",
+            "passport_number",
+            "passport_expiry",
+            "has_login",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_has_login(self, obj: Applicant) -> bool:
+        return obj.user_id is not None
+
+
+class ApplicantBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """A case row: the list and the base of the detail."""
+
+    visa_type = serializers.CharField(source="visa_type.code", read_only=True)
+    applicant = ApplicantBriefSerializer(read_only=True)
+    advisor = UserBriefSerializer(read_only=True, allow_null=True)
+    outstanding_count = serializers.IntegerField(
+        read_only=True, help_text="Requirements not accepted or waived."
+    )
+    overdue_count = serializers.IntegerField(
+        read_only=True, help_text="Outstanding requirements due before today (UTC date)."
+    )
+
+    class Meta:
+        model = Case
+        fields = (
+            "id",
+            "reference",
+            "stage",
+            "visa_type",
+            "applicant",
+            "advisor",
+            "opened_on",
+            "intended_entry_date",
+            "target_submission_date",
+            "outstanding_count",
+            "overdue_count",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    allowed_transitions = serializers.SerializerMethodField(
+        help_text="Stages the caller may move the case to now (empty for applicants)."
+    )
+    ready_override_reason = serializers.SerializerMethodField(
+        help_text="Why the ready check was overridden (staff only; empty otherwise)."
+    )
+
+    class Meta(CaseListSerializer.Meta):
+        fields = (
+            *CaseListSerializer.Meta.fields,
+            "stage_before_hold",
+            "submitted_at",
+            "decided_at",
+            "closed_at",
+            "decision",
+            "ready_override_reason",
+            "allowed_transitions",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    def _user(self) -> User | None:
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=Stage.choices))
+    )
+    def get_allowed_transitions(self, obj: Case) -> list[str]:
+        user = self._user()
+        if user is None or not permissions.can_transition(user, obj):
+            return []
+        return allowed_transitions(obj)
+
+    def get_ready_override_reason(self, obj: Case) -> str:
+        user = self._user()
+        if user is None or not permissions.is_case_staff(user, obj):
+            return ""
+        return obj.ready_override_reason
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    case = serializers.IntegerField(source="requirement.case_id", read_only=True)
+    uploaded_by = UserBriefSerializer(read_only=True)
+    reviewed_by = UserBriefSerializer(read_only=True, allow_null=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = (
+            "id",
+            "case",
+            "requirement",
+            "version",
+            "original_filename",
+            "content_type",
+            "size_bytes",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "review_status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_reason",
+            "download_url",
+        )
+        read_only_fields = fields
+
+    def get_download_url(self, obj: Document) -> str:
+        return reverse("api:document-download", args=[obj.pk])
+
+
+class CurrentDocumentSerializer(DocumentSerializer):
+    """A document nested in its requirement (the case is the requirement's)."""
+
+    case = None  # type: ignore[assignment]
+
+    class Meta(DocumentSerializer.Meta):
+        fields = tuple(f for f in DocumentSerializer.Meta.fields if f != "case")
+        read_only_fields = fields
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    current_document = CurrentDocumentSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DocumentRequirement
+        fields = (
+            "id",
+            "case",
+            "code",
+            "position",
+            "name_en",
+            "name_zh",
+            "help_en",
+            "help_zh",
+            "required",
+            "accepted_types",
+            "max_size_bytes",
+            "status",
+            "due_date",
+            "waived_reason",
+            "current_document",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ("id", "case", "author", "body", "internal", "created_at")
+        read_only_fields = fields
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ("id", "kind", "before", "after", "summary", "actor", "internal", "created_at")
+        read_only_fields = fields
+
+
+# --- write ------------------------------------------------------------------------------------
+
+
+class CaseOpenSerializer(StrictSerializer):
+    """Open a case for a new applicant (advisors and admins). The applicant is invited by
+    email. ``advisor`` empty: the case is assigned to the caller when they are an advisor."""
+
+    visa_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=VisaType.objects.filter(active=True), help_text="K, R, ..."
+    )
+    advisor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role=Role.ADVISOR, is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    given_names = serializers.CharField(max_length=120)
+    family_name = serializers.CharField(max_length=120)
+    email = serializers.EmailField()
+    preferred_language = serializers.ChoiceField(
+        choices=Language.choices, required=False, default=Language.ENGLISH
+    )
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    nationality = serializers.ChoiceField(
+        choices=list(countries), required=False, allow_blank=True, default=""
+    )
+    passport_number = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+    passport_expiry = serializers.DateField(required=False, allow_null=True, default=None)
+    intended_entry_date = serializers.DateField(required=False, allow_null=True, default=None)
+    target_submission_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_date_of_birth(self, value: Any) -> Any:
+        if value and value >= timezone.localdate():
+            raise serializers.ValidationError(_("The date of birth must be in the past."))
+        return value
+
+
+class TransitionSerializer(StrictSerializer):
+    to = serializers.ChoiceField(choices=Stage.choices, help_text="The target stage.")
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to hold, withdraw or override the ready check.",
+    )
+    decision = serializers.ChoiceField(
+        choices=Decision.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when moving to decided.",
+    )
+    override = serializers.BooleanField(
+        required=False, default=False, help_text="Override the ready check (with a reason)."
+    )
+
+
+class UploadSerializer(StrictSerializer):
+    file = serializers.FileField(
+        help_text="PDF, JPEG or PNG as the requirement accepts; checked by content, not name."
+    )
+
+
+class ReviewSerializer(StrictSerializer):
+    decision = serializers.ChoiceField(
+        choices=[(ReviewStatus.ACCEPTED, "accepted"), (ReviewStatus.REJECTED, "rejected")]
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to reject; the applicant reads it.",
+    )
+
+
+class WaiveSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class MessageCreateSerializer(StrictSerializer):
+    """Applicants send ``body``; case staff may also send ``internal`` notes."""
+
+    body = serializers.CharField(max_length=MAX_MESSAGE_CHARS)
+    internal = serializers.BooleanField(
+        required=False, default=False, help_text="Advisors only: a note applicants never see."
+    )
+
+    def writable_fields_for(self, user: User) -> set[str] | None:
+        case = self.context.get("case")
+        if case is not None and permissions.can_post_internal_note(user, case):
+            return {"body", "internal"}
+        return {"body"}

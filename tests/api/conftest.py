@@ -1,0 +1,37 @@
+"""Fixtures of the API tests: DRF clients per persona, throttle counters reset per test."""
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import caches
+from rest_framework.test import APIClient
+
+from portal.models import User
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters(settings):  # type: ignore[no-untyped-def]
+    settings.API_THROTTLE_CACHE = "api_test_throttle"
+    settings.CACHES = {
+        **settings.CACHES,
+        "api_test_throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "api-test-throttle",
+        },
+    }
+    caches["api_test_throttle"].clear()
+    yield
+    caches["api_test_throttle"].clear()
+
+
+@pytest.fixture
+def api_for() -> Callable[[User | None], APIClient]:
+    """A DRF test client logged in (session) as ``user``; anonymous for None."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

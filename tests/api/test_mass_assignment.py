@@ -10,8 +10,8 @@ from django.db import models
 
 from cases import services
 from cases.api import serializers as s
-from portal.api_support import ApiTokenCreateSerializer
 from cases.models import Applicant, Case, CaseEvent, Document, DocumentRequirement, Message
+from portal.api_support import ApiTokenCreateSerializer
 from portal.models import ApiToken, User
 
 pytestmark = pytest.mark.django_db

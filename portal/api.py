@@ -73,6 +73,7 @@ class ApiTokenViewSet(
     viewsets.GenericViewSet,
 ):
     permission_classes = (permissions.IsAuthenticated, IsStaffMember)
+    lookup_value_regex = r"[0-9]{1,18}"
     serializer_class = ApiTokenSerializer
     ordering_fields = ("created_at", "name", "last_used_at")
     filter_backends = (StableOrderingFilter,)

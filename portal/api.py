@@ -1,6 +1,8 @@
 """API v1 account endpoints: the current user, a trivial ping, personal API tokens."""
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.request import Request
@@ -20,7 +22,14 @@ from portal.api_support import (
 )
 from portal.models import ApiToken
 
-# --- views ------------------------------------------------------------------------------------
+# --- views ---------------------------------------------------------------------------------
+
+
+@csrf_exempt  # it changes nothing; CSRF's HTML 403 would hide the JSON 404 from token clients
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """JSON 404 for paths under /api/v1/ that match no endpoint (the error body of the API)."""
+    body = {"code": "not_found", "detail": "No such API endpoint or object."}
+    return JsonResponse(body, status=404)
 
 
 class MeView(APIView):

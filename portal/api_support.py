@@ -102,15 +102,16 @@ _ERROR_TEXT = {
     400: "Invalid input: unknown, read-only or invalid fields, or a rule refused the input.",
     401: "Not authenticated: no or an invalid session or token.",
     403: "Authenticated but not allowed to do this (or a CSRF failure for session requests).",
-    404: "No such object, or one you may not see.",
+    404: "No such object or one you may not see (lists: no such page).",
     409: "Conflict: the transition is not allowed now, or someone else changed the object.",
     429: "Too many requests: slow down (see Retry-After).",
 }
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """OpenAPI responses for the given error statuses, plus 401, 403 and 429 everywhere."""
-    wanted = sorted({401, 403, 429, *codes})
+    """OpenAPI responses for the given error statuses, plus 401, 403, 404 (no such object, or
+    for lists a page out of range) and 429 everywhere."""
+    wanted = sorted({401, 403, 404, 429, *codes})
     return {c: OpenApiResponse(ErrorSerializer, description=_ERROR_TEXT[c]) for c in wanted}
 
 

@@ -1,7 +1,7 @@
 """API v1 routes (mounted at ``/api/v1/``). Each app adds its viewsets with one ``register``
 call; another app's endpoints are one more line here (e.g. ``eligibility.api.register``)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import views as cases_api
@@ -24,4 +24,6 @@ urlpatterns = [
     path("me/", portal_api.MeView.as_view(), name="me"),
     path("ping/", portal_api.PingView.as_view(), name="ping"),
     *router.urls,
+    # Last: any other path under /api/v1/ answers a JSON 404, not the HTML error page.
+    re_path(r"^(?P<path>.*)$", portal_api.not_found, name="not-found"),
 ]

@@ -145,6 +145,7 @@ def _url(route: str, rule: dict[str, Any], objects: dict[str, Any]) -> str:
     kinds |= {"requirement_pk": "requirement", "code": "visa_type", "uidb64": "uidb64"}
     kinds |= {"token": "token_string", "object_id": "case", "id": "user"}
     kinds |= {"content_type_id": "case", "app_label": "app_label", "url": "catch_all"}
+    kinds |= {"path": "catch_all"}
 
     def fill(match: re.Match[str]) -> str:
         return str(objects[kinds[match.group(1)]])

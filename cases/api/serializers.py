@@ -133,6 +133,12 @@ class CaseDetailSerializer(CaseListSerializer):
     ready_override_reason = serializers.SerializerMethodField(
         help_text="Why the ready check was overridden (staff only; empty otherwise)."
     )
+    stage_before_hold = serializers.CharField(
+        read_only=True, help_text="While on_hold: the stage the case returns to; else empty."
+    )
+    decision = serializers.CharField(
+        read_only=True, help_text="Once decided: approved | refused; else empty."
+    )
 
     class Meta(CaseListSerializer.Meta):
         fields = (

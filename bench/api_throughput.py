@@ -81,10 +81,10 @@ def seed() -> None:
     import django
 
     django.setup()
-    from cases.models import Applicant, Case, DocumentRequirement, Stage, VisaType
-    from portal import services
     from django.contrib.auth.hashers import make_password
 
+    from cases.models import Applicant, Case, DocumentRequirement, Stage, VisaType
+    from portal import services
     from portal.models import Role, User
 
     rng = random.Random(5)

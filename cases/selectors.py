@@ -1,11 +1,9 @@
 """Reads of case data, always scoped to the user asking."""
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
-    Count,
     Exists,
     F,
     Func,
@@ -62,25 +60,20 @@ def _requirement_count(**lookups: object) -> Subquery:
     return Subquery(outstanding, output_field=IntegerField())
 
 
-def case_list_for_user(
-    *, user: User, filters: CaseFilters | None = None, with_counts: bool = True
-) -> QuerySet[Case]:
+def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases ``user`` may see, filtered, with applicant, visa type and advisor joined and
     ``outstanding_count`` / ``overdue_count`` annotated (counts of requirements; overdue means
     due before today, UTC date, and not accepted or waived). Constant query count per page.
 
-    ``with_counts=False`` leaves the counts out; page through that and call
-    ``case_attach_counts`` on the page (cheaper for deep pages of large lists)."""
+    The counts are correlated subqueries, computed only for the rows fetched: page through
+    keys first (``portal.api_support.DeferredJoinPaginator``) so deep pages stay cheap."""
     filters = filters or CaseFilters()
     today = timezone.localdate()
     qs = Case.objects.visible_to(user).select_related("applicant", "visa_type", "advisor")
-    if with_counts:
-        # Correlated subqueries rather than JOIN + GROUP BY: PostgreSQL evaluates them only for
-        # the rows returned, not for every visible case.
-        qs = qs.annotate(
-            outstanding_count=_requirement_count(),
-            overdue_count=_requirement_count(due_date__lt=today),
-        )
+    qs = qs.annotate(
+        outstanding_count=_requirement_count(),
+        overdue_count=_requirement_count(due_date__lt=today),
+    )
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
     if filters.visa_type:
@@ -92,22 +85,6 @@ def case_list_for_user(
     if filters.search.strip():
         qs = cases_matching(qs, filters.search)
     return qs.order_by("-opened_on", "-id")
-
-
-def case_attach_counts(cases: Sequence[Case]) -> None:
-    """Set ``outstanding_count`` and ``overdue_count`` (as ``case_list_for_user`` annotates
-    them) on each of ``cases`` with one query, however many visible cases there are."""
-    today = timezone.localdate()
-    rows = (
-        DocumentRequirement.objects.filter(case_id__in=[c.pk for c in cases])
-        .exclude(status__in=SATISFIED_STATUSES)
-        .order_by()
-        .values("case_id")
-        .annotate(outstanding=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
-    )
-    counts = {r["case_id"]: (r["outstanding"], r["overdue"]) for r in rows} if cases else {}
-    for case in cases:
-        case.outstanding_count, case.overdue_count = counts.get(case.pk, (0, 0))
 
 
 def cases_overdue(qs: QuerySet[Case]) -> QuerySet[Case]:

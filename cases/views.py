@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from cases.forms import (
 from cases.models import MAIN_LINE, Case, Stage
 from cases.uploads import accepted_labels
 from portal.errors import PortalError
+from portal.pagination import DeferredJoinPaginator
 
 
 def _staff_case(request: HttpRequest, pk: int) -> Case:
@@ -88,7 +88,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             search=data["q"],
         )
     qs = selectors.case_list_for_user(user=request.user, filters=filters)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

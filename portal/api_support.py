@@ -15,8 +15,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Page
-from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -39,6 +37,7 @@ from rest_framework.settings import api_settings
 from portal import services
 from portal.errors import PortalError
 from portal.models import ApiToken, User
+from portal.pagination import DeferredJoinPaginator
 
 # --- errors -----------------------------------------------------------------------------------
 
@@ -224,24 +223,6 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
 
 # --- pagination, ordering, throttling ---------------------------------------------------------
-
-
-class DeferredJoinPaginator(DjangoPaginator):
-    """Fetch a page's primary keys first (an index range, however deep the page), then only
-    those rows with their joins: the database never joins or sorts the rows it skips."""
-
-    def page(self, number: Any) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
-        queryset = self.object_list
-        if top + self.orphans >= self.count:
-            top = self.count
-        if not isinstance(queryset, QuerySet):
-            return self._get_page(queryset[bottom:top], number, self)
-        keys = queryset.values_list("pk", flat=True)[bottom:top]
-        # One round trip: WHERE pk IN (SELECT pk ... ORDER BY ... LIMIT/OFFSET), same order.
-        return self._get_page(list(queryset.filter(pk__in=keys)), number, self)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -6,16 +6,18 @@ settings, then drives load from this process (threads, one connection per reques
 requests and seconds) as a supervising advisor authenticated with a personal API token:
 
   ping         GET /api/v1/ping/                 trivial authenticated JSON (framework limit)
-  case list    GET /api/v1/cases/                page of 50 of 10,000 cases, with counts
+  case list    GET /api/v1/cases/?page=N         pages 1..200 of 50 (all 10,000 cases), with counts
   case detail  GET /api/v1/cases/<random id>/
 
 Prints requests/second and p50/p95 latency (ms) side by side, and the case list's throughput as
 a percentage of ping's (target: 30 % or more).
 
+The scenarios alternate in rounds so that background load on the machine weighs on each alike.
+
 Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_REDIS (default
 redis://127.0.0.1:6379/3, the throttle counters), BENCH_CASES (10000), BENCH_REQUESTS per
-scenario (3000), BENCH_SECONDS cap per scenario (30), BENCH_THREADS (8), BENCH_WORKERS
-((2 x cores) + 1).
+scenario (3000), BENCH_SECONDS cap per scenario (30), BENCH_ROUNDS (5), BENCH_THREADS (8),
+BENCH_WORKERS (3, as docker-compose.yml).
 """
 
 import http.client
@@ -39,9 +41,9 @@ CASES = int(os.environ.get("BENCH_CASES", "10000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "3000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
-# gunicorn's recommended (2 x cores) + 1 sync workers: a worker waiting on PostgreSQL leaves its
-# core to another.
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+# As docker-compose.yml runs the web service: 3 sync workers.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 
 
 def _env(var_dir: str) -> dict[str, str]:
@@ -174,14 +176,14 @@ def _get(port: int, path: str, key: str) -> tuple[int, float]:
     return status, time.perf_counter() - started
 
 
-def run_scenario(port: int, key: str, paths: list[str]) -> dict[str, float]:
-    """Send up to REQUESTS requests (cycling through ``paths``) from THREADS threads, stopping
-    after SECONDS; return requests/second and p50/p95 latency in milliseconds."""
+def run_scenario(port: int, key: str, paths: list[str], budget: int, seconds: float) -> dict:
+    """Send up to ``budget`` requests (cycling through ``paths``) from THREADS threads, stopping
+    after ``seconds``; return the latencies (seconds) and the elapsed wall time."""
     latencies: list[float] = []
     errors: list[int] = []
-    counter = iter(range(REQUESTS))
+    counter = iter(range(budget))
     lock = threading.Lock()
-    deadline = time.perf_counter() + SECONDS
+    deadline = time.perf_counter() + seconds
 
     def worker() -> None:
         while time.perf_counter() < deadline:
@@ -189,30 +191,45 @@ def run_scenario(port: int, key: str, paths: list[str]) -> dict[str, float]:
                 n = next(counter, None)
             if n is None:
                 return
-            status, seconds = _get(port, paths[n % len(paths)], key)
+            status, elapsed = _get(port, paths[n % len(paths)], key)
             with lock:
-                latencies.append(seconds)
+                latencies.append(elapsed)
                 if status != 200:
                     errors.append(status)
 
-    for _ in range(30):  # warm-up: imports, connections, caches
-        _get(port, paths[0], key)
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(THREADS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - started
     if errors:
         raise SystemExit(f"{len(errors)} non-200 responses, e.g. {errors[:5]} for {paths[0]}")
-    ordered = sorted(latencies)
-    return {
-        "requests": len(ordered),
-        "rps": len(ordered) / elapsed,
-        "p50": statistics.median(ordered) * 1000,
-        "p95": ordered[int(len(ordered) * 0.95) - 1] * 1000,
-    }
+    return {"latencies": latencies, "elapsed": time.perf_counter() - started}
+
+
+def run_interleaved(port: int, key: str, scenarios: dict[str, list[str]]) -> dict[str, dict]:
+    """Run the scenarios in ROUNDS alternating rounds (ping, list, detail, ping, ...), so that
+    background load on the machine weighs on each alike; pool the rounds per scenario."""
+    pooled: dict[str, dict] = {name: {"latencies": [], "elapsed": 0.0} for name in scenarios}
+    for paths in scenarios.values():  # warm-up: imports, connections, caches
+        for path in paths[:10]:
+            _get(port, path, key)
+    for _ in range(ROUNDS):
+        for name, paths in scenarios.items():
+            part = run_scenario(port, key, paths, REQUESTS // ROUNDS, SECONDS / ROUNDS)
+            pooled[name]["latencies"] += part["latencies"]
+            pooled[name]["elapsed"] += part["elapsed"]
+    results = {}
+    for name, data in pooled.items():
+        ordered = sorted(data["latencies"])
+        results[name] = {
+            "requests": len(ordered),
+            "rps": len(ordered) / data["elapsed"],
+            "p50": statistics.median(ordered) * 1000,
+            "p95": ordered[int(len(ordered) * 0.95) - 1] * 1000,
+        }
+    return results
 
 
 def _wait_ready(port: int, key: str, server: subprocess.Popen) -> None:
@@ -275,7 +292,7 @@ def main() -> None:
                 "case list (50/page)": [f"/api/v1/cases/?page={p}" for p in range(1, 201)],
                 "case detail": [f"/api/v1/cases/{rng.randint(low, high)}/" for _ in range(500)],
             }
-            results = {name: run_scenario(port, key, paths) for name, paths in scenarios.items()}
+            results = run_interleaved(port, key, scenarios)
     finally:
         if server is not None:
             server.terminate()
@@ -284,7 +301,7 @@ def main() -> None:
 
     print(
         f"gunicorn {WORKERS} sync workers, {THREADS} client threads, {CASES} cases, "
-        f"up to {REQUESTS} requests or {SECONDS:.0f} s per scenario"
+        f"up to {REQUESTS} requests or {SECONDS:.0f} s per scenario, {ROUNDS} interleaved rounds"
     )
     print(f"{'endpoint':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}")
     for name, r in results.items():

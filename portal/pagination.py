@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import BooleanField, F, Func, QuerySet, Subquery
 
 
 class DeferredJoinPaginator(Paginator):
@@ -17,8 +18,22 @@ class DeferredJoinPaginator(Paginator):
         queryset = self.object_list
         if top + self.orphans >= self.count:
             top = self.count
-        if not isinstance(queryset, QuerySet):
-            return self._get_page(queryset[bottom:top], number, self)
+        if not isinstance(queryset, QuerySet) or top <= bottom:
+            return self._get_page(list(queryset[bottom:top]), number, self)
         keys = queryset.values_list("pk", flat=True)[bottom:top]
-        # One round trip: WHERE pk IN (SELECT pk ... ORDER BY ... LIMIT/OFFSET), same order.
-        return self._get_page(list(queryset.filter(pk__in=keys)), number, self)
+        if connections[queryset.db].vendor == "postgresql":
+            # pk = ANY(ARRAY(SELECT pk ... LIMIT/OFFSET)): the keys become an InitPlan and the
+            # rows are fetched by primary key (``pk IN (subquery)`` plans a scan of the table).
+            page_rows = queryset.filter(_PkInArray(F("pk"), Subquery(keys)))
+        else:
+            page_rows = queryset.filter(pk__in=keys)
+        # One round trip; the outer query keeps the queryset's ORDER BY.
+        return self._get_page(list(page_rows), number, self)
+
+
+class _PkInArray(Func):
+    """``<pk> = ANY(ARRAY(<subquery>))`` as a filter condition (PostgreSQL)."""
+
+    arg_joiner = " = ANY(ARRAY("
+    template = "%(expressions)s))"
+    output_field = BooleanField()

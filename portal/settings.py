@@ -260,7 +260,7 @@ REST_FRAMEWORK.update(
         ],
         "DEFAULT_PAGINATION_CLASS": "portal.api_support.PageNumberPagination",
         "DEFAULT_FILTER_BACKENDS": [
-            "django_filters.rest_framework.DjangoFilterBackend",
+            "portal.api_support.FilterBackend",
             "portal.api_support.StableOrderingFilter",
         ],
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -10,7 +10,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, status, viewsets
@@ -24,7 +23,7 @@ from cases.api import serializers as s
 from cases.api.filters import CaseFilterSet, DocumentFilterSet, RequirementFilterSet
 from cases.downloads import document_file_response
 from cases.models import Applicant, Case, Document, DocumentRequirement, VisaType
-from portal.api_support import StableOrderingFilter, error_responses
+from portal.api_support import FilterBackend, StableOrderingFilter, error_responses
 from portal.errors import NotAllowed
 
 ID = r"[0-9]{1,18}"
@@ -48,7 +47,7 @@ CASE_LIST_COLUMNS = (
 
 class _ScopedViewSet(viewsets.GenericViewSet):
     lookup_value_regex = ID
-    filter_backends = (DjangoFilterBackend, StableOrderingFilter)
+    filter_backends = (FilterBackend, StableOrderingFilter)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # Query-string filters and ordering apply to lists; an object is found by its id alone.

@@ -28,7 +28,11 @@ class DeferredJoinPaginator(Paginator):
         else:
             page_rows = queryset.filter(pk__in=keys)
         # One round trip; the outer query keeps the queryset's ORDER BY.
-        return self._get_page(list(page_rows), number, self)
+        return self._get_page(self.fetch(page_rows), number, self)
+
+    def fetch(self, rows: QuerySet) -> list[Any]:
+        """Evaluate the page's queryset; subclasses may fetch values instead of instances."""
+        return list(rows)
 
 
 class _PkInArray(Func):

@@ -46,3 +46,17 @@ def test_web_case_list_pages_with_deferred_join(client_for, advisor):
     expected = [c.pk for c in sorted(cases, key=lambda c: (c.opened_on, c.pk), reverse=True)]
     assert shown == expected
     assert all(hasattr(c, "outstanding_count") for c in second.context["page"])
+
+
+def test_list_rows_from_values_equal_the_serializer(case, advisor, admin_user, api_for):
+    from cases.api.serializers import CASE_LIST_VALUES, case_list_row
+    from cases.models import Case
+
+    other = __import__("tests.factories", fromlist=["open_case"]).open_case(advisor=advisor)
+    Case.objects.filter(pk=other.pk).update(advisor=None)
+    qs = selectors.case_list_for_user(user=admin_user)
+    for obj in qs:
+        values = qs.values(*CASE_LIST_VALUES).get(pk=obj.pk)
+        assert case_list_row(values) == CaseListSerializer(obj).data
+    listed = api_for(admin_user).get("/api/v1/cases/").json()["results"]
+    assert listed == [CaseListSerializer(obj).data for obj in qs]

@@ -39,3 +39,7 @@ def test_docs_page_uses_local_assets_only(client):
     assert urls
     assert all(u.startswith("/") for u in urls), urls
     assert "<script>" not in html  # CSP without unsafe-inline: the init script is a file
+    assert "<style" not in html
+    script = client.get(urls[-1] if urls[-1].startswith("/api/docs/") else "/api/docs/?script=")
+    assert script.status_code == 200
+    assert b"SwaggerUIBundle" in script.content

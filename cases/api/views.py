@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from cases import permissions, selectors, services
+from cases.api import inputs
 from cases.api import serializers as s
 from cases.api.filters import CaseFilterSet, DocumentFilterSet, RequirementFilterSet
 from cases.downloads import document_file_response
@@ -78,7 +79,7 @@ def _not_allowed(message: str) -> NotAllowed:
     ),
     create=extend_schema(
         summary="Open a case for a new applicant (advisors, admins); the applicant is invited",
-        request=s.CaseOpenSerializer,
+        request=inputs.CaseOpenSerializer,
         responses={201: s.CaseDetailSerializer, **error_responses(400)},
     ),
 )
@@ -115,7 +116,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedViewS
     def create(self, request: Request) -> Response:
         if not permissions.can_open_case(request.user):
             raise _not_allowed("Only advisors and admins can open cases.")
-        serializer = s.CaseOpenSerializer(data=request.data, context={"request": request})
+        serializer = inputs.CaseOpenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         visa_type = data.pop("visa_type")
@@ -138,7 +139,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedViewS
 
     @extend_schema(
         summary="Move the case to another stage (409 with the reason when not allowed or stale)",
-        request=s.TransitionSerializer,
+        request=inputs.TransitionSerializer,
         responses={200: s.CaseDetailSerializer, **error_responses(400, 404, 409)},
     )
     @action(detail=True, methods=["post"])
@@ -146,7 +147,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedViewS
         case = self._case()
         if not permissions.can_transition(request.user, case):
             raise _not_allowed("Only the case's advisor or an admin can change its stage.")
-        serializer = s.TransitionSerializer(data=request.data, context={"request": request})
+        serializer = inputs.TransitionSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         services.case_transition(case=case, actor=request.user, **serializer.validated_data)
         fresh = self.get_queryset().get(pk=case.pk)
@@ -182,7 +183,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedViewS
     @extend_schema(
         methods=["POST"],
         summary="Post a message (case staff may post internal notes)",
-        request=s.MessageCreateSerializer,
+        request=inputs.MessageCreateSerializer,
         responses={201: s.MessageSerializer, **error_responses(400, 404)},
         filters=False,
     )
@@ -192,7 +193,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedViewS
         if request.method == "GET":
             qs = selectors.message_list_for_case(case=case, user=request.user)
             return self._paged(qs, s.MessageSerializer)
-        serializer = s.MessageCreateSerializer(
+        serializer = inputs.MessageCreateSerializer(
             data=request.data, context={"request": request, "case": case}
         )
         serializer.is_valid(raise_exception=True)
@@ -224,7 +225,7 @@ class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scop
 
     @extend_schema(
         summary="Upload a new version of the requirement's document (multipart)",
-        request={"multipart/form-data": s.UploadSerializer},
+        request={"multipart/form-data": inputs.UploadSerializer},
         responses={201: s.DocumentSerializer, **error_responses(400, 404)},
         filters=False,
     )
@@ -238,7 +239,7 @@ class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scop
         requirement = self.get_object()
         if not permissions.can_upload(request.user, requirement.case):
             raise _not_allowed("Documents cannot be uploaded to this case now.")
-        serializer = s.UploadSerializer(data=request.data, context={"request": request})
+        serializer = inputs.UploadSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         document = services.document_upload(
@@ -248,7 +249,7 @@ class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scop
 
     @extend_schema(
         summary="Waive the requirement for this case, with a reason (case staff)",
-        request=s.WaiveSerializer,
+        request=inputs.WaiveSerializer,
         responses={200: s.RequirementSerializer, **error_responses(400, 404)},
         filters=False,
     )
@@ -257,7 +258,7 @@ class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scop
         requirement = self.get_object()
         if not permissions.can_review(request.user, requirement.case):
             raise _not_allowed("Only the case's advisor or an admin can waive a document.")
-        serializer = s.WaiveSerializer(data=request.data, context={"request": request})
+        serializer = inputs.WaiveSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         services.requirement_waive(
             requirement=requirement, reason=serializer.validated_data["reason"], actor=request.user
@@ -303,7 +304,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedV
 
     @extend_schema(
         summary="Accept or reject a document version (case staff; rejecting needs a reason)",
-        request=s.ReviewSerializer,
+        request=inputs.ReviewSerializer,
         responses={200: s.DocumentSerializer, **error_responses(400, 404, 409)},
         filters=False,
     )
@@ -312,7 +313,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedV
         document = self.get_object()
         if not permissions.can_review(request.user, document.requirement.case):
             raise _not_allowed("Only the case's advisor or an admin can review documents.")
-        serializer = s.ReviewSerializer(data=request.data, context={"request": request})
+        serializer = inputs.ReviewSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         services.document_review(document=document, actor=request.user, **serializer.validated_data)
         return Response(s.DocumentSerializer(self.get_queryset().get(pk=document.pk)).data)

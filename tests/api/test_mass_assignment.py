@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
 from cases import services
-from cases.api import serializers as s
+from cases.api import inputs
 from cases.models import Applicant, Case, CaseEvent, Document, DocumentRequirement, Message
 from portal.api_support import ApiTokenCreateSerializer
 from portal.models import ApiToken, User
@@ -94,11 +94,11 @@ def world(case, applicant_user, other_applicant, other_advisor, admin_user, pdf_
 WRITABLE = {
     name: {n for n, f in serializer().fields.items() if not f.read_only}
     for name, serializer in {
-        "open": s.CaseOpenSerializer,
-        "transition": s.TransitionSerializer,
-        "review": s.ReviewSerializer,
-        "waive": s.WaiveSerializer,
-        "message": s.MessageCreateSerializer,
+        "open": inputs.CaseOpenSerializer,
+        "transition": inputs.TransitionSerializer,
+        "review": inputs.ReviewSerializer,
+        "waive": inputs.WaiveSerializer,
+        "message": inputs.MessageCreateSerializer,
         "token": ApiTokenCreateSerializer,
     }.items()
 }

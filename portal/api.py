@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -28,7 +29,7 @@ from portal.models import ApiToken
 @csrf_exempt  # it changes nothing; CSRF's HTML 403 would hide the JSON 404 from token clients
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """JSON 404 for paths under /api/v1/ that match no endpoint (the error body of the API)."""
-    body = {"code": "not_found", "detail": "No such API endpoint or object."}
+    body = {"code": "not_found", "detail": _("No such API endpoint or object.")}
     return JsonResponse(body, status=404)
 
 

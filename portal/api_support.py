@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
@@ -342,7 +343,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 class IsStaffMember(permissions.BasePermission):
     """Advisors and admins (the people who run cases)."""
 
-    message = "Only advisors and admins can do this."
+    message = gettext_lazy("Only advisors and admins can do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user

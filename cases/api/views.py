@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, status, viewsets
@@ -59,10 +60,6 @@ class _ScopedViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(queryset)
         data = serializer_class(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
-
-
-def _not_allowed(message: str) -> NotAllowed:
-    return NotAllowed(message)
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -115,7 +112,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedViewS
 
     def create(self, request: Request) -> Response:
         if not permissions.can_open_case(request.user):
-            raise _not_allowed("Only advisors and admins can open cases.")
+            raise NotAllowed(_("Only advisors and admins can open cases."))
         serializer = inputs.CaseOpenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -146,7 +143,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedViewS
     def transition(self, request: Request, pk: str | None = None) -> Response:
         case = self._case()
         if not permissions.can_transition(request.user, case):
-            raise _not_allowed("Only the case's advisor or an admin can change its stage.")
+            raise NotAllowed(_("Only the case's advisor or an admin can change its stage."))
         serializer = inputs.TransitionSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         services.case_transition(case=case, actor=request.user, **serializer.validated_data)
@@ -238,7 +235,7 @@ class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scop
     def upload(self, request: Request, pk: str | None = None) -> Response:
         requirement = self.get_object()
         if not permissions.can_upload(request.user, requirement.case):
-            raise _not_allowed("Documents cannot be uploaded to this case now.")
+            raise NotAllowed(_("Documents cannot be uploaded to this case now."))
         serializer = inputs.UploadSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
@@ -257,7 +254,7 @@ class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scop
     def waive(self, request: Request, pk: str | None = None) -> Response:
         requirement = self.get_object()
         if not permissions.can_review(request.user, requirement.case):
-            raise _not_allowed("Only the case's advisor or an admin can waive a document.")
+            raise NotAllowed(_("Only the case's advisor or an admin can waive a document."))
         serializer = inputs.WaiveSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         services.requirement_waive(
@@ -312,7 +309,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedV
     def review(self, request: Request, pk: str | None = None) -> Response:
         document = self.get_object()
         if not permissions.can_review(request.user, document.requirement.case):
-            raise _not_allowed("Only the case's advisor or an admin can review documents.")
+            raise NotAllowed(_("Only the case's advisor or an admin can review documents."))
         serializer = inputs.ReviewSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         services.document_review(document=document, actor=request.user, **serializer.validated_data)

@@ -276,6 +276,8 @@ class Case(models.Model):
             models.Index(fields=["stage"]),
             models.Index(fields=["advisor", "stage"]),
             models.Index(fields=["target_submission_date"], name="case_target_submission"),
+            # The case list's default order: a page is an index range scan, not a sort of all.
+            models.Index(fields=["-opened_on", "-id"], name="case_list_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,12 +3,26 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from cases.models import (
     SATISFIED_STATUSES,
+    Applicant,
     Case,
     CaseEvent,
     Document,
@@ -42,25 +56,38 @@ def _overdue_requirements(today: dt.date) -> QuerySet[DocumentRequirement]:
     ).exclude(status__in=SATISFIED_STATUSES)
 
 
+def _requirement_count(**lookups: object) -> Subquery:
+    """``(SELECT COUNT(*) FROM requirements WHERE case = outer case AND required AND not
+    satisfied ...)``:
+    a plain aggregate (no GROUP BY), so it is 0, not NULL, for a case without such rows."""
+    outstanding = (
+        DocumentRequirement.objects.filter(case=OuterRef("pk"), required=True, **lookups)
+        .exclude(status__in=SATISFIED_STATUSES)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(outstanding, output_field=IntegerField())
+
+
 def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases ``user`` may see, filtered, with applicant, visa type and advisor joined and
     ``outstanding_count`` / ``overdue_count`` annotated: counts of required requirements not
     accepted or waived; overdue ones are due before today (UTC date) while the case is still
-    collecting documents (intake to review). Constant query count per page."""
+    collecting documents (intake to review). Constant query count per page.
+
+    The counts are correlated subqueries, computed only for the rows fetched: page through
+    keys first (``portal.api_support.DeferredJoinPaginator``) so deep pages stay cheap."""
     filters = filters or CaseFilters()
     today = timezone.localdate()
-    outstanding = Q(requirements__required=True) & ~Q(requirements__status__in=SATISFIED_STATUSES)
-    collecting = Q(stage__in=COLLECTING_STAGES)
-    qs = (
-        Case.objects.visible_to(user)
-        .select_related("applicant", "visa_type", "advisor")
-        .annotate(
-            outstanding_count=Count("requirements", filter=outstanding),
-            overdue_count=Count(
-                "requirements",
-                filter=outstanding & collecting & Q(requirements__due_date__lt=today),
-            ),
-        )
+    qs = Case.objects.visible_to(user).select_related("applicant", "visa_type", "advisor")
+    qs = qs.annotate(
+        outstanding_count=_requirement_count(),
+        overdue_count=DbCase(
+            When(stage__in=COLLECTING_STAGES, then=_requirement_count(due_date__lt=today)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
     )
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
@@ -69,16 +96,32 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
     if filters.advisor_id:
         qs = qs.filter(advisor_id=filters.advisor_id)
     if filters.overdue:
-        qs = qs.filter(collecting, Exists(_overdue_requirements(today)))
-    term = filters.search.strip()
-    if term:
-        qs = qs.filter(
-            Q(reference__icontains=term)
-            | Q(applicant__given_names__icontains=term)
-            | Q(applicant__family_name__icontains=term)
-            | Q(applicant__email__icontains=term)
-        )
+        qs = cases_overdue(qs)
+    if filters.search.strip():
+        qs = cases_matching(qs, filters.search)
     return qs.order_by("-opened_on", "-id")
+
+
+def cases_overdue(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases of ``qs`` still collecting documents with a required requirement due before today
+    (UTC date) that is not accepted or waived."""
+    return qs.filter(
+        Exists(_overdue_requirements(timezone.localdate())), stage__in=COLLECTING_STAGES
+    )
+
+
+def cases_matching(qs: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """Cases of ``qs`` whose reference, applicant given or family name, or email contains
+    ``term`` (case-insensitive); an empty term keeps all."""
+    term = term.strip()
+    if not term:
+        return qs
+    return qs.filter(
+        Q(reference__icontains=term)
+        | Q(applicant__given_names__icontains=term)
+        | Q(applicant__family_name__icontains=term)
+        | Q(applicant__email__icontains=term)
+    )
 
 
 def case_get_for_user(*, user: User, pk: int) -> Case:
@@ -163,4 +206,68 @@ def applicant_access_list(*, user: User, limit: int = 500) -> list[DocumentAcces
         DocumentAccess.objects.filter(document__requirement__case__applicant__user=user)
         .select_related("user", "document", "document__requirement", "document__requirement__case")
         .order_by("-accessed_at", "-id")[:limit]
+    )
+
+
+def requirement_list_for_case(*, case: Case) -> QuerySet[DocumentRequirement]:
+    """The case's requirements in checklist order with the current document and its uploader
+    and reviewer joined (one query per page)."""
+    return (
+        DocumentRequirement.objects.filter(case=case)
+        .select_related(
+            "current_document", "current_document__uploaded_by", "current_document__reviewed_by"
+        )
+        .order_by("position", "id")
+    )
+
+
+def requirement_list_for_user(*, user: User) -> QuerySet[DocumentRequirement]:
+    """Requirements of every case ``user`` may see, current document joined."""
+    return DocumentRequirement.objects.visible_to(user).select_related(
+        "case",
+        "current_document",
+        "current_document__uploaded_by",
+        "current_document__reviewed_by",
+    )
+
+
+def document_list_for_user(*, user: User) -> QuerySet[Document]:
+    """Document versions of every case ``user`` may see, requirement, uploader and reviewer
+    joined, newest first."""
+    return (
+        Document.objects.visible_to(user)
+        .select_related("requirement", "uploaded_by", "reviewed_by")
+        .order_by("-uploaded_at", "-id")
+    )
+
+
+def applicant_list_for_user(*, user: User) -> QuerySet[Applicant]:
+    """Applicants ``user`` may see: admins and supervisors all, advisors those with a case
+    assigned to them, applicants their own profile."""
+    if not user.is_authenticated or not user.is_active:
+        return Applicant.objects.none()
+    if user.is_portal_admin or (user.is_advisor and user.is_supervisor):
+        return Applicant.objects.all()
+    if user.is_advisor:
+        return Applicant.objects.filter(
+            Exists(Case.objects.filter(applicant=OuterRef("pk"), advisor=user))
+        )
+    return Applicant.objects.filter(user=user)
+
+
+def case_event_list(*, case: Case, user: User) -> QuerySet[CaseEvent]:
+    """Newest-first events of the case as a queryset (for paging); internal ones staff only."""
+    qs = case.events.select_related("actor").order_by("-created_at", "-id")
+    if not user.is_staff_member:
+        qs = qs.filter(internal=False)
+    return qs
+
+
+def message_list_for_case(*, case: Case, user: User) -> QuerySet[Message]:
+    """The case thread as a queryset, oldest first; internal notes staff only."""
+    return (
+        Message.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("author")
+        .order_by("created_at", "id")
     )

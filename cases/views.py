@@ -7,7 +7,6 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions, privacy, selectors, services
+from cases.downloads import document_download_response
 from cases.eligibility_facts import missing_fact_labels
 from cases.forms import (
     AssessForm,
@@ -35,6 +35,7 @@ from cases.reminders.forms import TaskForm
 from cases.uploads import accepted_labels
 from eligibility.selectors import current_assessment
 from portal.errors import PortalError
+from portal.pagination import DeferredJoinPaginator
 
 
 def _staff_case(request: HttpRequest, pk: int) -> Case:
@@ -98,7 +99,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             search=data["q"],
         )
     qs = selectors.case_list_for_user(user=request.user, filters=filters)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -376,21 +377,9 @@ def document_download(request: HttpRequest, document_pk: int) -> HttpResponse:
     is recorded (``services.document_open_for_download``)."""
     document = selectors.document_get_for_user(user=request.user, pk=document_pk)
     try:
-        handle = services.document_open_for_download(
-            document=document, actor=request.user, ip_address=_client_ip(request)
-        )
+        return document_download_response(request, document)
     except PortalError as exc:
         return HttpResponse(exc.message, status=410, content_type="text/plain; charset=utf-8")
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_filename,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.errors import PortalError
-from portal.models import User
+from portal.models import ApiToken, User
 
 
 @admin.register(User)
@@ -64,3 +64,44 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if deactivating:
             services.user_deactivate(user=obj, actor=request.user)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created over the API (the key is shown once); admins see and revoke them."""
+
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__email")
+    list_select_related = ("user",)
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    exclude = ("key_hash",)
+    actions = ("revoke",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            services.api_token_revoke(token=token, actor=request.user)
+        self.message_user(request, _("Tokens revoked."), messages.SUCCESS)

@@ -3,6 +3,7 @@
 import zoneinfo
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -115,3 +116,46 @@ class User(AbstractUser):
     def is_staff_member(self) -> bool:
         """Advisors and admins: the people who run cases."""
         return self.is_advisor or self.is_portal_admin
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def visible_to(self, user: "User") -> "ApiTokenQuerySet":
+        """Tokens ``user`` may list or revoke: admins all, advisors their own, others none."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        if user.is_advisor:
+            return self.filter(user=user)
+        return self.none()
+
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token of an advisor or admin, for integrations (CRM, reporting).
+
+    Only the SHA-256 hex digest of the secret is stored; the full key
+    (``vcp_<prefix>_<secret>``) is shown once, when created. ``prefix`` (8 characters) is public
+    and identifies the token in lists. ``expires_at`` is UTC; null means no expiry.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,4 +1,9 @@
-"""Account services: inviting users, two-factor enrolment, deactivation."""
+"""Account services: inviting users, two-factor enrolment, deactivation, personal API
+tokens."""
+
+import datetime as dt
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -15,11 +20,10 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed
-from portal.models import Role, User
+from portal.models import ApiToken, Role, User
 from portal.tokens import invitation_token_generator
 
 
@@ -149,8 +153,8 @@ def user_sessions_end(*, user: User) -> int:
 
 
 def _api_tokens_revoke(user: User) -> None:
-    # DRF's plain tokens; the hashed API token model (issue: API) adds its revocation here.
-    Token.objects.filter(user=user).delete()
+    # Personal API tokens stop working at once; the rows stay for the record.
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def user_deactivate(*, user: User, actor: User | None) -> User:
@@ -169,3 +173,62 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
         _api_tokens_revoke(user)
         audit_update(user, {"is_active": (True, False)}, actor=actor)
     return user
+
+
+# --- personal API tokens ----------------------------------------------------------------------
+
+API_TOKEN_MAX_ACTIVE = 20
+
+
+def api_token_hash(key: str) -> str:
+    """SHA-256 hex digest of a full token key (what the database stores)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(
+    *, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a personal API token for ``user`` and return it with its full key, which is
+    shown once and stored only as a SHA-256 digest. ``expires_in_days`` (1..3650 days) or None
+    for no expiry. Raises ``NotAllowed`` unless ``user`` is an active advisor or admin and
+    ``InvalidInput`` for an empty name or more than 20 active tokens."""
+    if not (user.is_active and user.is_staff_member):
+        raise NotAllowed(_("Only advisors and admins can create API tokens."))
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(_("Give the token a name, such as the tool that will use it."))
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise InvalidInput(_("A token expires after 1 to 3650 days."))
+    if ApiToken.objects.filter(user=user).active().count() >= API_TOKEN_MAX_ACTIVE:
+        raise InvalidInput(
+            _("You have %(n)s active tokens; revoke one first.") % {"n": API_TOKEN_MAX_ACTIVE}
+        )
+    prefix = secrets.token_hex(4)
+    key = f"vcp_{prefix}_{secrets.token_urlsafe(32)}"
+    expires_at = timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=prefix,
+        key_hash=api_token_hash(key),
+        expires_at=expires_at,
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke ``token`` (its owner or an admin); revoking twice is a no-op. Raises
+    ``NotAllowed`` for anyone else."""
+    if not (actor.is_active and (actor.is_portal_admin or token.user_id == actor.pk)):
+        raise NotAllowed(_("Only the token's owner or an admin can revoke it."))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def api_token_mark_used(*, token: ApiToken, now: dt.datetime) -> None:
+    """Record when a token was last used, at most once every 5 minutes (saves a write per
+    request)."""
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -210,13 +209,12 @@ CELERY_RESULT_BACKEND = None
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "portal.api_support.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Visa Case Portal API",
@@ -393,3 +391,68 @@ REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=200)
 REMINDER_SEND_PAUSE_SECONDS = env.float("REMINDER_SEND_PAUSE_SECONDS", default=0.0)
 # Separate queues let several deployments (or test runs) share one Redis.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# --- REST API v1 (issue 5) --------------------------------------------------------------------
+# Tokens first: an anonymous request then gets 401 with WWW-Authenticate (not 403). Session
+# authentication enforces CSRF for browser clients.
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "portal.api_support.ApiTokenAuthentication",
+            "rest_framework.authentication.SessionAuthentication",
+        ],
+        "DEFAULT_PAGINATION_CLASS": "portal.api_support.PageNumberPagination",
+        "DEFAULT_FILTER_BACKENDS": [
+            "portal.api_support.FilterBackend",
+            "portal.api_support.StableOrderingFilter",
+        ],
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_THROTTLE_CLASSES": [
+            "portal.api_support.AnonRateThrottle",
+            "portal.api_support.UserRateThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+            "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        },
+        "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    }
+)
+# Throttle counters must be shared by all gunicorn workers: Redis when REDIS_URL is set.
+API_THROTTLE_CACHE = "api_throttle"
+CACHES = {
+    **CACHES,  # the default cache of the security block (Redis when REDIS_URL is set)
+    API_THROTTLE_CACHE: (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": "throttle",
+        }
+        if env.str("REDIS_URL", default="")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
+SPECTACULAR_SETTINGS.update(
+    {
+        "DESCRIPTION": (
+            "Cases, document checklists, uploads, reviews, messages and stage transitions. "
+            "Authenticate with the session (browser, CSRF token required for writes) or a "
+            "personal API token: `Authorization: Bearer vcp_...`. Errors are "
+            '`{"code", "detail"}`, plus `fields` on 400. Unknown or read-only fields are refused.'
+        ),
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SCHEMA_PATH_PREFIX": r"/api/v1",
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "portal.api_support.postprocess_strict_requests",
+        ],
+        "ENUM_NAME_OVERRIDES": {
+            "StageEnum": "cases.models.Stage",
+            "RequirementStatusEnum": "cases.models.RequirementStatus",
+            "ReviewStatusEnum": "cases.models.ReviewStatus",
+            "CaseDecisionEnum": "cases.models.Decision",
+            "ReviewDecisionEnum": ["accepted", "rejected"],
+        },
+    }
+)

@@ -9,10 +9,10 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from portal import services
 from portal.errors import NotAllowed
+from portal.models import ApiToken
 from tests.otp import login_verified
 
 
@@ -65,9 +65,13 @@ def test_deactivation_ends_sessions_and_revokes_tokens_at_once(case, advisor, ad
     second = login_verified(Client(), advisor)
     bystander = login_verified(Client(), admin_user)
     assert first.get(reverse("cases:list")).status_code == 200
-    Token.objects.create(user=advisor)
+    token, key = services.api_token_create(user=advisor, name="crm")
     services.user_deactivate(user=advisor, actor=admin_user)
-    assert not Token.objects.filter(user=advisor).exists()
+    assert not ApiToken.objects.filter(user=advisor).active().exists()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    api = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.status_code == 401
     for client in (first, second):
         response = client.get(reverse("cases:detail", args=[case.pk]))
         assert response.status_code == 302
@@ -110,7 +114,7 @@ def test_admin_change_form_unticking_active_calls_the_service(advisor, admin_use
     from portal.models import User
 
     victim = login_verified(Client(), advisor)
-    Token.objects.create(user=advisor)
+    services.api_token_create(user=advisor, name="crm")
     request = rf.post("/admin/")
     request.user = admin_user
     advisor.is_active = False
@@ -119,7 +123,7 @@ def test_admin_change_form_unticking_active_calls_the_service(advisor, admin_use
         changed_data = ["is_active"]
 
     UserAdmin(User, site).save_model(request, advisor, Form(), change=True)
-    assert not Token.objects.filter(user=advisor).exists()
+    assert not ApiToken.objects.filter(user=advisor).active().exists()
     assert victim.get(reverse("cases:list")).status_code == 302
     advisor.refresh_from_db()
     assert not advisor.is_active

@@ -24,7 +24,11 @@ from tests.otp import VerifiedClient, login_verified
 def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Fast hashing, in-memory email and cache, uploads in a per-test temporary folder."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Every cache in memory (per test), keeping the aliases the settings define.
+    settings.CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in settings.CACHES
+    }
     from django.core.cache import cache
 
     cache.clear()

@@ -1,6 +1,6 @@
 """Assessing cases against rule sets: by an advisor, and in bulk after a new version is published.
 
-The engine (``eligibility/engine.py``) is pure; this module builds facts from cases, stores
+The engine (``eligibility/engine/``) is pure; this module builds facts from cases, stores
 ``eligibility.Assessment`` rows with a CaseEvent where the outcome changed, and notifies advisors
 on commit.
 """

@@ -25,6 +25,17 @@ def test_eligibility_never_imports_cases(path):
     assert not {n for n in _imports(path) if n == "cases" or n.startswith("cases.")}
 
 
-def test_engine_is_pure():
+@pytest.mark.parametrize(
+    "path",
+    sorted((ELIGIBILITY / "engine").rglob("*.py")),
+    ids=lambda p: str(p.relative_to(ELIGIBILITY)),
+)
+def test_engine_is_pure(path):
     allowed = {"__future__", "datetime", "enum", "collections.abc", "dataclasses", "typing"}
-    assert _imports(ELIGIBILITY / "engine.py") <= allowed
+    own = {n for n in _imports(path) if n.startswith("eligibility.engine.")}
+    assert _imports(path) - own <= allowed
+
+
+def test_engine_package_has_all_its_modules():
+    # The purity check above must not pass vacuously (e.g. if the package moved).
+    assert len(list((ELIGIBILITY / "engine").glob("*.py"))) >= 2

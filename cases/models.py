@@ -186,6 +186,13 @@ class VisaType(models.Model):
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
 
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (Chinese when available and active)."""
+        if (get_language() or "").startswith("zh") and self.name_zh:
+            return self.name_zh
+        return self.name
+
 
 class ChecklistItem(models.Model):
     """One document a visa type asks for.

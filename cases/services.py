@@ -145,6 +145,12 @@ def case_open(
         raise InvalidInput(_("The %(code)s visa type is not active.") % {"code": visa_type.code})
     if advisor is not None and (advisor.role != Role.ADVISOR or not advisor.is_active):
         raise InvalidInput(_("Cases can only be assigned to an active advisor."))
+    if actor.is_advisor and not actor.is_supervisor and advisor != actor:
+        # An advisor works only on their own cases; handing one to a colleague is for
+        # supervisors and admins (otherwise the case would vanish from the opener's view).
+        raise InvalidInput(
+            _("You can open cases only for yourself; ask a supervisor to assign another advisor.")
+        )
     opened_on = opened_on or timezone.localdate()
     with transaction.atomic():
         case = Case.objects.create(
@@ -307,6 +313,8 @@ def case_transition(
             after=to,
             summary=reason[:500],
             data=event_data,
+            # An override's reasoning is between advisors; the applicant sees the new stage.
+            internal=bool(event_data.get("override")),
         )
     case.refresh_from_db()
     return case

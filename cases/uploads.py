@@ -97,6 +97,8 @@ def clean_display_filename(name: str) -> str:
 
     The result is at most 255 characters and never empty. It is never used as a storage key.
     """
+    # A NUL ends the name (``x.pdf\0.exe`` is ``x.pdf``), as C-based tools would read it.
+    name = name.split("\x00", 1)[0]
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFC", name)
     name = "".join(

@@ -114,6 +114,10 @@ def case_open(request: HttpRequest) -> HttpResponse:
     if not permissions.can_open_case(request.user):
         raise Http404
     form = CaseOpenForm(request.POST or None)
+    if request.user.is_advisor and not request.user.is_supervisor:
+        # Advisors open cases for themselves; supervisors and admins may assign anyone.
+        advisor_field = form.fields["advisor"]
+        advisor_field.queryset = advisor_field.queryset.filter(pk=request.user.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

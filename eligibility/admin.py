@@ -107,6 +107,15 @@ class PrettyJSONField(forms.JSONField):
             return value
         return json.dumps(value, ensure_ascii=False, indent=2)
 
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            # json.loads gives up on absurdly deep nesting with RecursionError, not ValueError.
+            raise forms.ValidationError(
+                gettext_lazy("This JSON is nested too deeply; a rule set needs a few levels.")
+            ) from None
+
 
 class RuleSetForm(forms.ModelForm):
     criteria = PrettyJSONField(

@@ -407,7 +407,7 @@ REST_FRAMEWORK.update(
             "portal.api_support.StableOrderingFilter",
         ],
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["portal.api_support.JSONParser"],
         "DEFAULT_THROTTLE_CLASSES": [
             "portal.api_support.AnonRateThrottle",
             "portal.api_support.UserRateThrottle",

@@ -121,7 +121,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedViewS
         intended = data.pop("intended_entry_date")
         target = data.pop("target_submission_date")
         with transaction.atomic():
-            applicant = services.applicant_create(actor=request.user, **data)
+            applicant, _created = services.applicant_get_or_create(actor=request.user, **data)
             case = services.case_open(
                 applicant=applicant,
                 visa_type=visa_type,

@@ -427,3 +427,37 @@ def test_throttling_answers_429(api_for, advisor, settings):
     # DRF checks permissions before throttles: anonymous limits apply to the public schema.
     anon = api_for(None)
     assert [anon.get("/api/schema/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_advisor_opening_a_case_for_a_colleague_gets_400_and_nothing_is_stored(
+    api_for, advisor, other_advisor, mailoutbox
+):
+    from cases.models import Applicant, Case, VisaType
+
+    response = api_for(advisor).post(
+        "/api/v1/cases/",
+        {
+            "visa_type": "K",
+            "advisor": other_advisor.pk,
+            "given_names": "A",
+            "family_name": "B",
+            "email": "ab@example.test",
+            "preferred_language": "en",
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "only for yourself" in response.json()["detail"]
+    assert not Case.objects.exists()
+    assert not Applicant.objects.exists()
+    assert mailoutbox == []
+    assert VisaType.objects.filter(code="K").exists()
+
+
+def test_absurdly_nested_json_is_a_400_not_a_500(api_for, advisor, case):
+    body = "[" * 100_000
+    response = api_for(advisor).post(
+        f"/api/v1/cases/{case.pk}/transition/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"

@@ -439,3 +439,19 @@ def test_accepted_requirement_cannot_be_waived(case, advisor, applicant_user, pd
         services.requirement_waive(requirement=req, reason="x", actor=advisor)
     req.refresh_from_db()
     assert req.status == RequirementStatus.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_advisor_cannot_open_a_case_for_a_colleague(advisor, other_advisor, supervisor, applicant):
+    from cases.models import VisaType
+
+    visa = VisaType.objects.get(code="K")
+    with pytest.raises(InvalidInput, match="only for yourself"):
+        services.case_open(
+            applicant=applicant, visa_type=visa, advisor=other_advisor, actor=advisor
+        )
+    assert not Case.objects.exists()
+    case = services.case_open(
+        applicant=applicant, visa_type=visa, advisor=other_advisor, actor=supervisor
+    )
+    assert case.advisor == other_advisor

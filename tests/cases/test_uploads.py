@@ -149,7 +149,8 @@ def test_display_filename_cleaning():
     assert clean_display_filename("../../etc/passwd") == "passwd"
     assert clean_display_filename("C:\\Users\\x\\scan.pdf") == "scan.pdf"
     assert clean_display_filename("evil\u202efdp.exe") == "evilfdp.exe"
-    assert clean_display_filename("a\x00b\nc.pdf") == "abc.pdf"
+    assert clean_display_filename("a\x01b\nc.pdf") == "abc.pdf"
+    assert clean_display_filename("x.pdf\x00.exe") == "x.pdf"
     assert clean_display_filename("") == "document"
     long = "名" * 300 + ".pdf"
     cleaned = clean_display_filename(long)

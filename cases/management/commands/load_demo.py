@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services
 from cases.models import Applicant, Case, Stage, VisaType
@@ -52,13 +53,18 @@ class Command(BaseCommand):
             "  advisor     sara.khan@demo.test\n"
             "  applicant   maria.garcia@demo.test (English)\n"
             "  applicant   chen.jing@demo.test    (Chinese)\n"
+            "Advisors and admins then need a two-step code; in another terminal run:\n"
+            "  .venv/bin/python manage.py demo_totp li.wei@demo.test\n"
         )
 
     def _load(self) -> None:
-        _user(MARKER, "Demo Admin", Role.ADMIN, is_staff=True, is_superuser=True)
-        _user("supervisor@demo.test", "Sam Supervisor", Role.ADVISOR, is_supervisor=True)
+        admin = _user(MARKER, "Demo Admin", Role.ADMIN, is_staff=True, is_superuser=True)
+        sup = _user("supervisor@demo.test", "Sam Supervisor", Role.ADVISOR, is_supervisor=True)
         li = _user("li.wei@demo.test", "Li Wei", Role.ADVISOR, time_zone="Asia/Shanghai")
         sara = _user("sara.khan@demo.test", "Sara Khan", Role.ADVISOR, time_zone="Europe/London")
+        for staff in (admin, sup, li, sara):
+            # Staff must pass two-step verification; `manage.py demo_totp EMAIL` prints a code.
+            TOTPDevice.objects.create(user=staff, name="Demo authenticator", confirmed=True)
         k = VisaType.objects.get(code="K")
         r = VisaType.objects.get(code="R")
         today = timezone.localdate()

@@ -507,6 +507,8 @@ class DocumentAccess(models.Model):
     class Meta:
         ordering = ("-accessed_at", "-id")
         indexes = [models.Index(fields=["document", "-accessed_at"])]
+        verbose_name = _("document access")
+        verbose_name_plural = _("document accesses")
 
     def __str__(self) -> str:
         return f"{self.user_email} {self.kind} document {self.document_id} v{self.version}"

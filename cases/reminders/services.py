@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
-from cases.dates import check_due_date
+from portal.dates import check_due_date
 from cases.models import Case, CaseEvent, DocumentRequirement, EventKind
 from cases.reminders.models import (
     CalendarFeed,

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
-from portal.dates import check_due_date
 from cases.models import Case, CaseEvent, DocumentRequirement, EventKind
 from cases.reminders.models import (
     CalendarFeed,
@@ -20,6 +19,7 @@ from cases.reminders.models import (
     ReminderDelivery,
     ReminderPreference,
 )
+from portal.dates import check_due_date
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
 

@@ -515,3 +515,46 @@ def test_calendar_feed_survives_the_largest_stored_dates(frozen, client_for, adv
     events = list(Calendar.from_ical(response.content).walk("VEVENT"))
     assert {e.decoded("dtstart") for e in events} == {dt.date.max}
     assert len(events) == 2
+
+
+# --- "overdue" means the same everywhere (tester's bug: optional and submitted listed) --------
+
+
+@pytest.mark.django_db
+def test_dashboard_overdue_items_follow_the_case_list_definition(frozen, client_for, advisor):
+    from cases import selectors
+    from cases.models import Case, Stage
+
+    counted = open_case(advisor=advisor)
+    set_due(counted, "passport-bio-page", dt.date(2026, 3, 8))
+    optional = open_case(advisor=advisor)
+    set_due(optional, "passport-bio-page", dt.date(2026, 3, 8))
+    optional.requirements.filter(code="passport-bio-page").update(required=False)
+    past_review = {}
+    for stage in (Stage.READY, Stage.SUBMITTED):
+        c = open_case(advisor=advisor)
+        set_due(c, "passport-bio-page", dt.date(2026, 3, 8))
+        Case.objects.filter(pk=c.pk).update(stage=stage)
+        past_review[stage] = c
+    html = client_for(advisor).get(reverse("dashboard")).content.decode()
+    overdue = html[html.index("Overdue items") : html.index("Due in the next 7 days")]
+    this_week = html[html.index("Due in the next 7 days") : html.index("Open cases with no")]
+    assert counted.reference in overdue
+    for c in (optional, *past_review.values()):
+        assert c.reference not in overdue
+        assert c.reference not in this_week  # past due, so not "coming up" either
+    listed = selectors.cases_overdue(Case.objects.visible_to(advisor))
+    assert set(listed.values_list("pk", flat=True)) == {counted.pk}
+
+
+@pytest.mark.django_db
+def test_applicant_page_does_not_call_an_optional_document_overdue(
+    frozen, client_for, applicant_user, case
+):
+    set_due(case, "passport-bio-page", dt.date(2026, 3, 1))
+    case.requirements.filter(code="passport-bio-page").update(required=False)
+    html = client_for(applicant_user).get(reverse("cases:my_detail", args=[case.pk])).content
+    html = html.decode()
+    section = html[html.index('id="deadlines-h"') : html.index('id="checklist-h"')]
+    assert "Overdue" not in section
+    assert "2026-03-01" not in section

@@ -9,6 +9,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from cases.models import Decision, ReviewStatus, Stage, VisaType
+from portal.dates import MAX_YEARS_AHEAD, latest_allowed
 from portal.models import Language, Role, User
 
 
@@ -91,6 +92,15 @@ class CaseOpenForm(forms.Form):
             self.add_error("intended_entry_date", _("The intended entry date is in the past."))
         if target and target < today:
             self.add_error("target_submission_date", _("The target submission date is past."))
+        latest = latest_allowed(today)
+        for name in ("intended_entry_date", "target_submission_date"):
+            day = data.get(name)
+            if day and day > latest:
+                self.add_error(
+                    name,
+                    _("This is more than %(years)d years ahead; enter a date up to %(latest)s.")
+                    % {"years": MAX_YEARS_AHEAD, "latest": latest.isoformat()},
+                )
         if entry and target and target > entry:
             self.add_error(
                 "target_submission_date",

@@ -50,10 +50,26 @@ class CaseFilters:
 COLLECTING_STAGES = (Stage.INTAKE, Stage.ASSESSMENT, Stage.DOCUMENTS, Stage.REVIEW)
 
 
+def requirement_may_be_overdue_q() -> Q:
+    """The portal's one definition of which requirements can be overdue once their due date
+    has passed: required (not optional), not accepted or waived, of a case still collecting
+    documents (``COLLECTING_STAGES``). A ``Q`` on ``DocumentRequirement``."""
+    return Q(required=True, case__stage__in=COLLECTING_STAGES) & ~Q(status__in=SATISFIED_STATUSES)
+
+
+def requirement_may_be_overdue(requirement: DocumentRequirement, case: Case) -> bool:
+    """``requirement_may_be_overdue_q`` for a row already loaded (``case`` is its case)."""
+    return (
+        requirement.required
+        and case.stage in COLLECTING_STAGES
+        and requirement.status not in SATISFIED_STATUSES
+    )
+
+
 def _overdue_requirements(today: dt.date) -> QuerySet[DocumentRequirement]:
     return DocumentRequirement.objects.filter(
-        case=OuterRef("pk"), required=True, due_date__lt=today
-    ).exclude(status__in=SATISFIED_STATUSES)
+        requirement_may_be_overdue_q(), case=OuterRef("pk"), due_date__lt=today
+    )
 
 
 def _requirement_count(**lookups: object) -> Subquery:

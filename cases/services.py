@@ -41,6 +41,7 @@ from cases.models import (
 from cases.uploads import CheckedFile, check_upload
 from eligibility.selectors import current_assessment_outcome
 from portal.audit import audit_access, audit_update
+from portal.dates import check_not_too_far_ahead
 from portal.errors import InvalidInput, NotAllowed, StaleObject, TransitionNotAllowed
 from portal.models import Role, User
 from portal.services import user_invite_applicant
@@ -137,7 +138,8 @@ def case_open(
 
     Due dates are ``opened_on`` plus each item's offset in days; they are dates in the case's
     ``time_zone`` (an IANA name; default the advisor's, else UTC). Raises ``NotAllowed`` unless
-    ``actor`` is an advisor or admin, ``InvalidInput`` for an inactive visa type or a non-advisor.
+    ``actor`` is an advisor or admin, ``InvalidInput`` for an inactive visa type, a non-advisor
+    or an intended entry / target submission date more than 10 years ahead.
     """
     if not permissions.can_open_case(actor):
         raise NotAllowed(_("Only advisors and admins can open cases."))
@@ -151,6 +153,8 @@ def case_open(
         raise InvalidInput(
             _("You can open cases only for yourself; ask a supervisor to assign another advisor.")
         )
+    check_not_too_far_ahead(intended_entry_date, field="intended_entry_date")
+    check_not_too_far_ahead(target_submission_date, field="target_submission_date")
     opened_on = opened_on or timezone.localdate()
     with transaction.atomic():
         case = Case.objects.create(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.models import Applicant, Case, CaseEvent, Education, Employment, EventKind
 from eligibility.models import FieldLevel
+from portal.dates import check_not_too_far_ahead
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import User
 
@@ -27,6 +28,9 @@ EDUCATION_FIELDS = (
     "expected",
     "degree_document_on_file",
 )
+# Without a date of birth, a job starting before this is a typo (the form's year-of-birth floor).
+EARLIEST_START = dt.date(1900, 1, 1)
+
 EMPLOYMENT_FIELDS = (
     "organisation",
     "role",
@@ -89,6 +93,7 @@ def _validate_education(applicant: Applicant, data: dict[str, Any], today: dt.da
                 ),
                 details={"field": "graduation_date"},
             )
+        check_not_too_far_ahead(graduated, field="graduation_date", today=today)
     elif not data.get("expected"):
         raise InvalidInput(
             _("Enter the graduation date (or the expected date and tick “not awarded yet”)."),
@@ -96,7 +101,7 @@ def _validate_education(applicant: Applicant, data: dict[str, Any], today: dt.da
         )
 
 
-def _validate_employment(data: dict[str, Any], today: dt.date) -> None:
+def _validate_employment(applicant: Applicant, data: dict[str, Any], today: dt.date) -> None:
     field = data.get("field")
     if field is not None and field.level != FieldLevel.DETAILED:
         raise InvalidInput(
@@ -109,10 +114,24 @@ def _validate_employment(data: dict[str, Any], today: dt.date) -> None:
         raise InvalidInput(
             _("The start date cannot be in the future."), details={"field": "start_date"}
         )
+    birth = applicant.date_of_birth
+    if birth and start < birth:
+        raise InvalidInput(
+            _("The start date must be on or after the date of birth (%(birth)s).")
+            % {"birth": birth.isoformat()},
+            details={"field": "start_date"},
+        )
+    if start < EARLIEST_START:
+        raise InvalidInput(
+            _("Check the start date; it is before %(earliest)s.")
+            % {"earliest": EARLIEST_START.isoformat()},
+            details={"field": "start_date"},
+        )
     if end is not None and end < start:
         raise InvalidInput(
             _("The end date must be on or after the start date."), details={"field": "end_date"}
         )
+    check_not_too_far_ahead(end, field="end_date", today=today)
 
 
 def education_save(
@@ -124,9 +143,10 @@ def education_save(
 ) -> Education:
     """Add (``education`` None) or change a degree of ``applicant``. ``data`` holds
     ``EDUCATION_FIELDS`` (``field`` a detailed FieldOfStudy, ``institution`` an Institution or
-    None). Rules: graduation after birth; no future graduation unless ``expected``; institution
-    chosen or named. Raises ``NotAllowed`` and ``InvalidInput`` (``details["field"]`` names the
-    form field); nothing is stored then."""
+    None). Rules: graduation after birth; no future graduation unless ``expected``, and an
+    expected one at most 10 years ahead; institution chosen or named. Raises ``NotAllowed``
+    and ``InvalidInput`` (``details["field"]`` names the form field); nothing is stored
+    then."""
     _check(actor, applicant)
     if education is not None and education.applicant_id != applicant.pk:
         raise NotAllowed(_("This degree belongs to another applicant."))
@@ -164,7 +184,8 @@ def employment_save(
     employment: Employment | None = None,
 ) -> Employment:
     """Add or change a job of ``applicant`` (``EMPLOYMENT_FIELDS``). Rules: a start date not in
-    the future; end on or after start (empty = current). Raises ``NotAllowed`` and
+    the future, on or after the date of birth when known (else from 1900); end on or after
+    start (empty = current) and at most 10 years ahead. Raises ``NotAllowed`` and
     ``InvalidInput`` (``details["field"]``)."""
     _check(actor, applicant)
     if employment is not None and employment.applicant_id != applicant.pk:
@@ -174,7 +195,7 @@ def employment_save(
         values[key] = (values.get(key) or "").strip()
         if not values[key]:
             raise InvalidInput(_("This field is required."), details={"field": key})
-    _validate_employment(values, timezone.localdate())
+    _validate_employment(applicant, values, timezone.localdate())
     with transaction.atomic():
         if employment is None:
             employment = Employment.objects.create(applicant=applicant, **values)

@@ -103,14 +103,13 @@ AUDIT_CSV_HEADER = [
 
 def audit_entries_between(*, start: dt.date, end: dt.date) -> QuerySet[LogEntry]:
     """Audit entries from ``start`` 00:00 UTC to the end of ``end`` (inclusive dates), oldest
-    first, with actor and content type joined."""
+    first, with actor and content type joined. Any dates work (``date.max`` means no end)."""
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
-    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    return (
-        LogEntry.objects.filter(timestamp__gte=start_at, timestamp__lt=end_at)
-        .select_related("actor", "content_type")
-        .order_by("timestamp", "id")
-    )
+    entries = LogEntry.objects.filter(timestamp__gte=start_at)
+    if end < dt.date.max:
+        end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        entries = entries.filter(timestamp__lt=end_at)
+    return entries.select_related("actor", "content_type").order_by("timestamp", "id")
 
 
 def audit_csv_rows(entries: QuerySet[LogEntry]) -> Iterator[list[object]]:

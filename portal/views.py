@@ -1,6 +1,7 @@
 """Dashboard, invitation pages and two-factor enrolment and verification."""
 
 import base64
+import datetime as dt
 import io
 from collections.abc import Callable
 from functools import wraps
@@ -14,6 +15,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +25,7 @@ from django_otp.qr import write_qrcode_image
 
 from cases import selectors
 from cases.reminders.deadlines import dashboard_deadlines_for_user
-from portal import audit, services
+from portal import audit, dates, services
 from portal.errors import PortalError
 from portal.tokens import invitation_token_generator
 
@@ -216,6 +218,18 @@ class AuditExportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
+        latest = dates.latest_allowed(timezone.now().astimezone(dt.UTC).date())
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day and not dates.EARLIEST_DUE_DATE <= day <= latest:
+                self.add_error(
+                    name,
+                    _("Choose a date between %(earliest)s and %(latest)s.")
+                    % {
+                        "earliest": dates.EARLIEST_DUE_DATE.isoformat(),
+                        "latest": latest.isoformat(),
+                    },
+                )
         if start and end and end < start:
             raise forms.ValidationError(_("The end date is before the start date."))
         return data

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    BooleanField,
     DateField,
     Exists,
     ExpressionWrapper,
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import selectors
 from cases.models import (
     OPEN_STAGES,
     SATISFIED_STATUSES,
@@ -53,6 +55,9 @@ class Deadline:
     title: str
     assignee_id: int | None
     details: dict[str, str] = field(default_factory=dict)
+    # False for items that are never "overdue" once past due: optional requirements and
+    # requirements of cases no longer collecting documents (``selectors.COLLECTING_STAGES``).
+    may_be_overdue: bool = True
 
     @property
     def anchor(self) -> str:
@@ -71,7 +76,7 @@ class Deadline:
         return local_today(now, self.case.time_zone)
 
     def is_overdue(self, now: dt.datetime) -> bool:
-        return self.due_date < self.case_today(now)
+        return self.may_be_overdue and self.due_date < self.case_today(now)
 
 
 def _range(prefix: str, low: dt.date | None, high: dt.date | None) -> Q:
@@ -87,11 +92,17 @@ def requirement_deadlines(
     cases: QuerySet[Case], *, low: dt.date | None = None, high: dt.date | None = None
 ) -> QuerySet[DocumentRequirement]:
     """Outstanding requirements with a due date in [low, high] of active cases in ``cases``
-    (uses the (status, due_date) index)."""
+    (uses the (status, due_date) index), annotated ``may_be_overdue`` (the selectors' rule:
+    required, of a case still collecting documents)."""
     return (
         DocumentRequirement.objects.filter(_range("due_date", low, high))
         .exclude(status__in=SATISFIED_STATUSES)
         .filter(case__in=cases.filter(stage__in=ACTIVE_STAGES))
+        .annotate(
+            may_be_overdue=ExpressionWrapper(
+                selectors.requirement_may_be_overdue_q(), output_field=BooleanField()
+            )
+        )
         .select_related("case", "case__applicant", "case__advisor", "case__applicant__user")
     )
 
@@ -151,6 +162,7 @@ def requirement_deadline(r: DocumentRequirement) -> Deadline:
         due_date=r.due_date,  # type: ignore[arg-type]
         title=r.name,
         assignee_id=r.case.advisor_id,
+        may_be_overdue=getattr(r, "may_be_overdue", True),
     )
 
 
@@ -258,8 +270,10 @@ def _no_deadline_cases(cases: QuerySet[Case], limit: int) -> list[Case]:
 def dashboard_deadlines_for_user(
     *, user: User, now: dt.datetime | None = None, limit: int = 100
 ) -> DashboardDeadlines:
-    """Deadlines across the cases ``user`` may see: overdue (before the case-local today) and
-    due in the next 7 days, at most ``limit`` of each; plus active cases without any
+    """Deadlines across the cases ``user`` may see: overdue (before the case-local today; for
+    requirements only required ones of cases still collecting documents, as everywhere in the
+    portal, see ``Deadline.may_be_overdue``; other past items are left out) and due in the next
+    7 days, at most ``limit`` of each; plus active cases without any
     deadline. Constant query count (five queries)."""
     now = now or timezone.now()
     today_utc = now.astimezone(dt.UTC).date()
@@ -271,9 +285,9 @@ def dashboard_deadlines_for_user(
     this_week: list[Deadline] = []
     for item in items:
         today = item.case_today(now)
-        if item.due_date < today:
+        if item.is_overdue(now):
             overdue.append(item)
-        elif item.due_date <= today + dt.timedelta(days=6):
+        elif today <= item.due_date <= today + dt.timedelta(days=6):
             this_week.append(item)
     overdue.sort(key=lambda d: d.due_date)
     return DashboardDeadlines(
@@ -287,12 +301,13 @@ def case_deadlines_for_applicant(
     *, case: Case, now: dt.datetime | None = None
 ) -> tuple[list[Deadline], list[Deadline]]:
     """(upcoming, overdue) deadlines of one case for its applicant: documents, the target
-    submission date and the passport check (advisor tasks are internal). Four queries."""
+    submission date and the passport check (advisor tasks are internal). Past items that are
+    not overdue (``Deadline.may_be_overdue`` False) are in neither list. Four queries."""
     now = now or timezone.now()
     items = deadlines_for(cases=Case.objects.filter(pk=case.pk), tasks=None)
     today = local_today(now, case.time_zone)
     upcoming = [d for d in items if d.due_date >= today]
-    overdue = [d for d in items if d.due_date < today]
+    overdue = [d for d in items if d.is_overdue(now)]
     return upcoming, overdue
 
 

@@ -13,7 +13,8 @@ from portal.models import User
 
 def calendar_for_user(*, user: User, now: dt.datetime | None = None) -> bytes:
     """The ICS bytes of ``user``'s deadlines (see ``calendar_deadlines_for_user``), titles in
-    their preferred language; stable UIDs so calendar apps update events in place."""
+    their preferred language; stable UIDs so calendar apps update events in place. Any stored
+    date, even ``date.max``, gives a valid event (never an ``OverflowError``)."""
     from icalendar import Calendar, Event
 
     now = now or timezone.now()
@@ -31,7 +32,9 @@ def calendar_for_user(*, user: User, now: dt.datetime | None = None) -> bytes:
             event.add("uid", f"{item.kind}-{item.target_type}-{item.target_id}@{host}")
             event.add("dtstamp", now.astimezone(dt.UTC))
             event.add("dtstart", item.due_date)
-            event.add("dtend", item.due_date + dt.timedelta(days=1))
+            if item.due_date < dt.date.max:
+                event.add("dtend", item.due_date + dt.timedelta(days=1))
+            # else: no DTEND; an all-day DTSTART alone lasts one day (RFC 5545 3.6.1).
             event.add("summary", f"{item.case.reference}: {item.title}")
             event.add("url", site + item.url_for(user))
             event.add("description", site + item.url_for(user))

@@ -19,6 +19,7 @@ from cases.reminders.models import (
     ReminderDelivery,
     ReminderPreference,
 )
+from portal.dates import check_due_date
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
 
@@ -35,13 +36,14 @@ def task_create(
 ) -> CaseTask:
     """Add an ad-hoc task to ``case``; ``due_date`` is a date in the case's time zone.
     Raises ``NotAllowed`` unless ``actor`` is staff on the case, ``InvalidInput`` for an empty
-    title or a non-advisor assignee."""
+    title, a non-advisor assignee or a due date outside 2000-01-01 .. 10 years ahead."""
     if not permissions.is_case_staff(actor, case):
         raise NotAllowed(_("Only the case's advisor or an admin can add tasks."))
     title = (title or "").strip()
     if not title:
         raise InvalidInput(_("Give the task a title."))
     _check_assignee(assignee)
+    check_due_date(due_date, today=timezone.localdate())
     with transaction.atomic():
         task = CaseTask.objects.create(
             case=case, title=title[:200], due_date=due_date, assignee=assignee, created_by=actor
@@ -87,7 +89,8 @@ def requirement_bulk_set_due_date(
 
     All or nothing: raises ``InvalidInput`` when no case is selected, more than 500 are, or
     any selected case is not one ``actor`` runs or lacks that requirement (the message names
-    them); ``NotAllowed`` for non-staff. Returns the number of requirements changed. One
+    them) or ``due_date`` lies outside 2000-01-01 .. 10 years ahead; ``NotAllowed`` for
+    non-staff. Returns the number of requirements changed. One
     UPDATE and one bulk insert of CaseEvents.
     """
     if not (actor.is_authenticated and actor.is_active and actor.is_staff_member):
@@ -95,6 +98,7 @@ def requirement_bulk_set_due_date(
     ids = sorted({int(i) for i in case_ids})
     if not ids:
         raise InvalidInput(_("Select at least one case."))
+    check_due_date(due_date, today=timezone.localdate())
     if len(ids) > MAX_BULK_CASES:
         raise InvalidInput(_("Select at most %(n)d cases at once.") % {"n": MAX_BULK_CASES})
     cases = {

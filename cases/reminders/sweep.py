@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from cases import selectors
 from cases.models import Case, DocumentRequirement
 from cases.reminders import deadlines, emails
 from cases.reminders.models import (
@@ -70,6 +71,8 @@ class _Candidate:
     due_date: dt.date
     applicant: User | None
     staff: User | None
+    # False: never remind about this item as overdue (see ``Deadline.may_be_overdue``).
+    may_be_overdue: bool = True
 
 
 def _setting(name: str, default: float) -> float:
@@ -96,6 +99,7 @@ def _candidates(kind: str, low: dt.date, high: dt.date) -> list[_Candidate]:
                 r.due_date,  # type: ignore[arg-type]
                 r.case.applicant.user,
                 r.case.advisor,
+                r.may_be_overdue,  # type: ignore[attr-defined]
             )
             for r in deadlines.requirement_deadlines(cases, low=low, high=high)
         ]
@@ -151,6 +155,8 @@ def reminders_record_due(*, now: dt.datetime) -> int:
                 if recipient is None or not recipient.is_active:
                     continue
                 for offset in rule.offsets:
+                    if offset < 0 and not item.may_be_overdue:
+                        continue  # an optional item or a case past review is never overdue
                     at = send_moment(
                         due_date=item.due_date,
                         offset_days=offset,
@@ -229,6 +235,8 @@ def _suppression(row: ReminderDelivery, fresh: _Fresh) -> str:
             return "requirement accepted, waived or removed"
         if req.due_date != row.due_date:
             return "due date changed"
+        if row.offset_days < 0 and not selectors.requirement_may_be_overdue(req, case):
+            return "not overdue: optional requirement or case no longer collecting documents"
     elif row.target_type == TargetType.TASK:
         task = fresh.tasks.get(row.target_id)
         if task is None or task.done:

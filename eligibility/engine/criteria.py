@@ -63,7 +63,7 @@ class Node:
         self.label: dict[str, str] = dict(spec.get("label") or {})
         self.citation: str = spec.get("citation", "")
         self.basis: str = spec.get("basis", "official")
-        defaults = DEFAULT_EXPLAIN.get(self.type, {})
+        defaults = DEFAULT_EXPLAIN.get(self.explain_key(), {})
         own = spec.get("explain") or {}
         self.explain = {
             k: {**defaults.get(k, {}), **own.get(k, {})} for k in Tri._value2member_map_
@@ -72,6 +72,11 @@ class Node:
         # Set on the root by ``compile_criteria``.
         self.decide: FastFn | None = None
         self.decide_pair: FastFn | None = None
+
+    def explain_key(self) -> str:
+        """The key of this criterion's default templates in ``DEFAULT_EXPLAIN`` (its type;
+        a subclass may pick a variant from its parameters)."""
+        return self.type
 
     def evaluate(self, facts: Facts) -> CriterionResult:  # pragma: no cover - abstract
         raise NotImplementedError

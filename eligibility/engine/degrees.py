@@ -168,16 +168,17 @@ class SameDegree(Node):
             missing = set()
         else:
             result = Tri.UNKNOWN if any_unknown else Tri.FAIL
+        # With a degree meeting everything, each condition is explained by that degree; without
+        # one, each condition on its own over all degrees (with the values of the degree that
+        # meets it, if any), so "A degree at ISCED level 7..." names a real level.
         kids = [
-            CriterionResult(
-                c,
-                c.check(best)[0] if best else _child_over_rows(c, facts.education),
-                c.params(best),
-            )
+            CriterionResult(c, c.check(best)[0], c.params(best))
+            if best
+            else _child_over_rows(c, facts.education)
             for c in children
         ]
         return CriterionResult(self, result, {}, tuple(sorted(missing)), kids)
 
 
-def _child_over_rows(child: _DegreeNode, rows: Iterable[EducationFact]) -> Tri:
-    return child.evaluate(Facts(today=dt.date.min, education=tuple(rows))).result
+def _child_over_rows(child: _DegreeNode, rows: Iterable[EducationFact]) -> CriterionResult:
+    return child.evaluate(Facts(today=dt.date.min, education=tuple(rows)))

@@ -37,6 +37,11 @@ class ExperienceYears(Node):
 
     __slots__ = ()
 
+    def explain_key(self) -> str:
+        """``experience_any`` when ``min_years`` is 0 (one qualifying job suffices), so no
+        explanation reads "at least 0 needed"."""
+        return "experience_any" if not self.spec.get("min_years", 0) else self.type
+
     def _qualifies(self, job: EmploymentFact) -> tuple[Tri, str]:
         spec = self.spec
         if job.start is None:

@@ -1,6 +1,7 @@
 """Default explanation templates of each criterion type, in English and Chinese; a criterion's
 own ``explain`` in the rule set overrides them. Placeholders (``{age}``, ``{min}``...) are
-filled from the criterion's result ``params``; an unknown placeholder is left as written."""
+filled from the criterion's result ``params``; a template whose placeholder has no value gives
+the neutral ``FALLBACK_EXPLAIN`` sentence of the result instead."""
 
 from __future__ import annotations
 
@@ -81,6 +82,21 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
             "zh": "部分工作经历信息缺失。",
         },
     },
+    # experience_years with min_years 0: one qualifying job is enough, no length required.
+    "experience_any": {
+        "pass": {
+            "en": "Qualifying experience is on record ({years} years so far).",
+            "zh": "已有符合条件的工作经历(目前共{years}年)。",
+        },
+        "fail": {
+            "en": "No job on record is qualifying teaching or research experience.",
+            "zh": "现有工作经历中没有符合条件的教学或科研工作。",
+        },
+        "unknown": {
+            "en": "Some work history details are missing.",
+            "zh": "部分工作经历信息缺失。",
+        },
+    },
     "passport_valid_months": {
         "pass": {
             "en": "The passport is valid until {expiry}, at least {months} months after {date}.",
@@ -127,4 +143,13 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
             "zh": "学位信息不完整。",
         },
     },
+}
+
+
+# Used instead of a template whose placeholder has no value (None, empty or not in the params),
+# so an explanation never shows a blank, "None" or a raw "{placeholder}".
+FALLBACK_EXPLAIN: dict[str, dict[str, str]] = {
+    "pass": {"en": "This condition is met.", "zh": "该条件已满足。"},
+    "fail": {"en": "This condition is not met.", "zh": "该条件未满足。"},
+    "unknown": {"en": "Some information is missing.", "zh": "部分信息缺失。"},
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from eligibility.engine.explanations import FALLBACK_EXPLAIN
 from eligibility.engine.facts import Facts, Outcome, Tri
 
 if TYPE_CHECKING:
@@ -24,14 +25,18 @@ class CriterionResult:
     children: list[CriterionResult] = field(default_factory=list)
 
     def explanation(self, language: str = "en") -> str:
-        """The explanation in ``language`` (en or zh*) with the values filled in."""
+        """The explanation in ``language`` (en or zh*) with the values filled in. A template
+        naming a value that is unknown (absent, None or empty) gives the neutral sentence of
+        ``FALLBACK_EXPLAIN`` for the result instead of a blank or "None"."""
         if self.result is Tri.UNKNOWN and len(self.missing) == 1 and self.missing[0] in _SECTIONS:
             en, zh = _SECTIONS[self.missing[0]]
             return zh if language.startswith("zh") else en
         templates = self.node.explain.get(self.result.value) or {}
         lang = "zh" if language.startswith("zh") else "en"
         template = templates.get(lang) or templates.get("en", "")
-        return template.format_map(_SafeDict(self.params))
+        values = _SafeDict(self.params)
+        text = template.format_map(values)
+        return FALLBACK_EXPLAIN[self.result.value][lang] if values.unfilled else text
 
     def label(self, language: str = "en") -> str:
         lang = "zh" if language.startswith("zh") else "en"
@@ -60,8 +65,17 @@ _SECTIONS: dict[str, tuple[str, str]] = {
 
 
 class _SafeDict(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+    """The params for ``str.format_map``: a name without a value (absent, None or empty) is
+    left as ``{name}`` and noted in ``unfilled``."""
+
+    unfilled = False
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key)
+        if value is None or value == "":
+            self.unfilled = True
+            return "{" + key + "}"
+        return value
 
 
 class Evaluation:

@@ -461,3 +461,13 @@ def test_absurdly_nested_json_is_a_400_not_a_500(api_for, advisor, case):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("field", ["intended_entry_date", "target_submission_date"])
+def test_open_with_a_date_far_in_the_future_is_400_and_stores_nothing(api_for, advisor, field):
+    payload = {"visa_type": "K", "given_names": "A", "family_name": "B", "email": "z@example.test"}
+    payload[field] = "9999-12-31"
+    response = api_for(advisor).post("/api/v1/cases/", payload, format="json")
+    assert response.status_code == 400
+    assert "years ahead" in str(response.json())
+    assert not Applicant.objects.filter(email="z@example.test").exists()

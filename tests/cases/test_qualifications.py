@@ -217,3 +217,66 @@ def test_applicant_edits_and_removes_own_degree(client_for, applicant, applicant
     assert degree.level == 7
     assert client.post(delete).status_code == 302
     assert not Education.objects.exists()
+
+
+# --- implausible dates (tester: start 1800, end 2999, expected graduation 9999) ----------------
+
+
+def _job(**dates):
+    return {"organisation": "Lab", "role": "Researcher", **dates}
+
+
+@pytest.mark.parametrize(
+    ("dates", "field", "message"),
+    [
+        ({"start_date": dt.date(1800, 1, 1)}, "start_date", "on or after the date of birth"),
+        ({"start_date": dt.date(1995, 5, 16)}, "start_date", "on or after the date of birth"),
+        (
+            {"start_date": dt.date(2020, 1, 1), "end_date": dt.date(2999, 1, 1)},
+            "end_date",
+            "years ahead",
+        ),
+    ],
+)
+def test_implausible_job_dates_are_refused(applicant, applicant_user, case, dates, field, message):
+    assert applicant.date_of_birth == dt.date(1995, 5, 17)
+    with pytest.raises(InvalidInput) as exc:
+        services_qualifications.employment_save(
+            applicant=applicant, actor=applicant_user, data=_job(**dates)
+        )
+    assert exc.value.details["field"] == field
+    assert message in exc.value.message
+    assert not Employment.objects.exists()
+
+
+def test_job_start_before_1900_is_refused_when_birth_is_unknown(applicant, applicant_user, case):
+    applicant.date_of_birth = None
+    applicant.save(update_fields=["date_of_birth"])
+    with pytest.raises(InvalidInput) as exc:
+        services_qualifications.employment_save(
+            applicant=applicant, actor=applicant_user, data=_job(start_date=dt.date(1800, 1, 1))
+        )
+    assert exc.value.details["field"] == "start_date"
+
+
+def test_job_from_the_birth_date_to_ten_years_ahead_is_accepted(applicant, applicant_user, case):
+    end = timezone.localdate().replace(year=timezone.localdate().year + 10, day=1)
+    job = services_qualifications.employment_save(
+        applicant=applicant,
+        actor=applicant_user,
+        data=_job(start_date=applicant.date_of_birth, end_date=end),
+    )
+    assert (job.start_date, job.end_date) == (applicant.date_of_birth, end)
+
+
+@pytest.mark.parametrize("graduation", ["2999-01-01", "9999-12-31"])
+def test_expected_graduation_more_than_ten_years_ahead_is_refused(
+    client_for, case, applicant_user, graduation
+):
+    response = client_for(applicant_user).post(
+        reverse("cases:my_qualifications"),
+        education_post(graduation_date=graduation, expected="on"),
+    )
+    assert response.status_code == 200
+    assert "years ahead" in response.content.decode()
+    assert not Education.objects.exists()

@@ -487,3 +487,52 @@ def test_a_claim_abandoned_by_a_dead_worker_is_sent_after_the_timeout(tz_case, s
     sweep_at(NOW + dt.timedelta(minutes=11))
     assert len(mail.outbox) == 1
     assert ReminderDelivery.objects.get().status == DeliveryStatus.SENT
+
+
+# --- overdue reminders only for what the portal calls overdue --------------------------------
+
+
+@pytest.mark.django_db
+def test_no_overdue_reminder_for_optional_requirements_or_cases_past_review(tz_case, advisor):
+    from cases.models import Case
+
+    only_rule(offsets=[-3])
+    counted = tz_case("Europe/London")
+    one_requirement(counted)
+    optional = tz_case("Europe/London")
+    one_requirement(optional)
+    optional.requirements.update(required=False)
+    submitted = tz_case("Europe/London")
+    one_requirement(submitted)
+    Case.objects.filter(pk=submitted.pk).update(stage=Stage.SUBMITTED)
+    sweep_at(dt.datetime(2026, 3, 13, 9, 5, tzinfo=UTC))
+    assert list(ReminderDelivery.objects.values_list("case_id", flat=True)) == [counted.pk]
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_optional_requirement_still_gets_its_reminder_before_the_due_date(tz_case):
+    only_rule(offsets=[0])
+    case = tz_case("Europe/London")
+    one_requirement(case)
+    case.requirements.update(required=False)
+    sweep_at(NOW)
+    assert len(mail.outbox) == 1
+    assert "overdue" not in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_recheck_suppresses_an_overdue_reminder_once_the_case_is_past_review(tz_case):
+    from cases.models import Case
+    from cases.reminders.sweep import reminders_record_due
+
+    only_rule(offsets=[-3])
+    case = tz_case("Europe/London")
+    one_requirement(case)
+    moment = dt.datetime(2026, 3, 13, 9, 5, tzinfo=UTC)
+    assert reminders_record_due(now=moment) == 1
+    Case.objects.filter(pk=case.pk).update(stage=Stage.READY)
+    result = sweep_at(moment)
+    assert (result.sent, result.suppressed) == (0, 1)
+    assert "not overdue" in ReminderDelivery.objects.get().last_error
+    assert len(mail.outbox) == 0

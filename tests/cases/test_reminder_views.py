@@ -461,3 +461,100 @@ def test_only_admins_may_retry_deliveries(advisor):
 
     with pytest.raises(NotAllowed):
         reminder_services.reminder_deliveries_retry(actor=advisor, delivery_ids=[1])
+
+
+# --- implausible due dates (tester's bug: 9999-12-31 made the calendar feed answer 500) -------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("due", ["9999-12-31", "2036-03-11", "1999-12-31"])
+def test_task_with_an_implausible_due_date_is_refused_with_a_message(
+    frozen, client_for, advisor, case, due
+):
+    response = client_for(advisor).post(
+        reverse("reminders:task_create", args=[case.pk]),
+        {"title": "Far away", "due_date": due},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert CaseTask.objects.count() == 0
+    page = response.content.decode()
+    assert "years ahead" in page or "too far in the past" in page
+
+
+@pytest.mark.django_db
+def test_task_due_exactly_ten_years_ahead_is_accepted(frozen, advisor, case):
+    task = reminder_services.task_create(
+        case=case, title="x", due_date=dt.date(2036, 3, 10), assignee=None, actor=advisor
+    )
+    assert task.due_date == dt.date(2036, 3, 10)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("due", [dt.date(9999, 12, 31), dt.date(1800, 1, 1)])
+def test_bulk_due_date_refuses_an_implausible_date_and_changes_nothing(frozen, advisor, case, due):
+    from portal.errors import InvalidInput
+
+    before = case.requirements.get(code="digital-photo").due_date
+    with pytest.raises(InvalidInput):
+        reminder_services.requirement_bulk_set_due_date(
+            actor=advisor, case_ids=[case.pk], code="digital-photo", due_date=due
+        )
+    assert case.requirements.get(code="digital-photo").due_date == before
+
+
+@pytest.mark.django_db
+def test_calendar_feed_survives_the_largest_stored_dates(frozen, client_for, advisor, case):
+    # Rows stored before validation existed (or written around the services) must not crash it.
+    CaseTask.objects.create(
+        case=case, title="Legacy", due_date=dt.date.max, assignee=None, created_by=advisor
+    )
+    set_due(case, "digital-photo", dt.date.max)
+    response = client_for(None).get(_feed_url(client_for(advisor)))
+    assert response.status_code == 200
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
+    assert {e.decoded("dtstart") for e in events} == {dt.date.max}
+    assert len(events) == 2
+
+
+# --- "overdue" means the same everywhere (tester's bug: optional and submitted listed) --------
+
+
+@pytest.mark.django_db
+def test_dashboard_overdue_items_follow_the_case_list_definition(frozen, client_for, advisor):
+    from cases import selectors
+    from cases.models import Case, Stage
+
+    counted = open_case(advisor=advisor)
+    set_due(counted, "passport-bio-page", dt.date(2026, 3, 8))
+    optional = open_case(advisor=advisor)
+    set_due(optional, "passport-bio-page", dt.date(2026, 3, 8))
+    optional.requirements.filter(code="passport-bio-page").update(required=False)
+    past_review = {}
+    for stage in (Stage.READY, Stage.SUBMITTED):
+        c = open_case(advisor=advisor)
+        set_due(c, "passport-bio-page", dt.date(2026, 3, 8))
+        Case.objects.filter(pk=c.pk).update(stage=stage)
+        past_review[stage] = c
+    html = client_for(advisor).get(reverse("dashboard")).content.decode()
+    overdue = html[html.index("Overdue items") : html.index("Due in the next 7 days")]
+    this_week = html[html.index("Due in the next 7 days") : html.index("Open cases with no")]
+    assert counted.reference in overdue
+    for c in (optional, *past_review.values()):
+        assert c.reference not in overdue
+        assert c.reference not in this_week  # past due, so not "coming up" either
+    listed = selectors.cases_overdue(Case.objects.visible_to(advisor))
+    assert set(listed.values_list("pk", flat=True)) == {counted.pk}
+
+
+@pytest.mark.django_db
+def test_applicant_page_does_not_call_an_optional_document_overdue(
+    frozen, client_for, applicant_user, case
+):
+    set_due(case, "passport-bio-page", dt.date(2026, 3, 1))
+    case.requirements.filter(code="passport-bio-page").update(required=False)
+    html = client_for(applicant_user).get(reverse("cases:my_detail", args=[case.pk])).content
+    html = html.decode()
+    section = html[html.index('id="deadlines-h"') : html.index('id="checklist-h"')]
+    assert "Overdue" not in section
+    assert "2026-03-01" not in section

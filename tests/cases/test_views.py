@@ -308,3 +308,23 @@ def test_login_ignores_email_letter_case(client):
         reverse("login"), {"username": "Maria@Example.TEST", "password": TEST_PASSWORD}
     )
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["intended_entry_date", "target_submission_date"])
+def test_open_case_form_refuses_dates_more_than_ten_years_ahead(advisor, client_for, field):
+    from cases.models import VisaType
+
+    data = {
+        "visa_type": VisaType.objects.get(code="K").pk,
+        "given_names": "A",
+        "family_name": "B",
+        "email": "ab@example.test",
+        "preferred_language": "en",
+        field: "9999-12-31",
+    }
+    response = client_for(advisor).post(reverse("cases:open"), data)
+    assert response.status_code == 200
+    assert "years ahead; enter a date up to" in response.content.decode()
+    assert response.context["form"].errors[field]
+    assert Case.objects.count() == 0

@@ -364,9 +364,10 @@ def postprocess_strict_requests(result: dict[str, Any], **kwargs: Any) -> dict[s
 
 
 class RequesterLanguageMixin:
-    """Answer in the requester's language (``User.preferred_language``) for token clients too:
-    ``UserLanguageMiddleware`` only sees session users, DRF authenticates tokens in the view."""
+    """Texts in the answer (labels, explanations, messages) are in your preferred language."""
 
+    # (That docstring is the operations' description in the schema.) For token clients too:
+    # ``UserLanguageMiddleware`` only sees session users; DRF authenticates tokens in the view.
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         language = getattr(request.user, "preferred_language", "")

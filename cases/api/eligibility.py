@@ -78,12 +78,15 @@ def _check_can_edit(user: Any, applicant: Applicant) -> None:
 
 
 class ApplicantQualificationViewSet(RequesterLanguageMixin, _ScopedViewSet):
-    """The applicant's degrees and jobs: list and add (registered under ``applicants``)."""
-
+    # The applicant's degrees and jobs: list and add (registered under ``applicants``).
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Applicant]:
         return selectors.applicant_list_for_user(user=self.request.user)
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        kind = EMPLOYMENT if self.action == "employment" else EDUCATION
+        return kind.write if self.request.method == "POST" else kind.read
 
     def _rows(self, request: Request, kind: _Kind) -> Response:
         applicant = self.get_object()
@@ -210,14 +213,18 @@ class EmploymentViewSet(_QualificationViewSet):
 
 
 class CaseAssessmentViewSet(RequesterLanguageMixin, _ScopedViewSet):
-    """A case's assessments: list and run (registered under ``cases``)."""
-
+    # A case's assessments: list and run (registered under ``cases``).
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Case]:
         return Case.objects.visible_to(self.request.user).select_related(
             "applicant", "visa_type", "advisor"
         )
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.request.method == "POST":
+            return s.AssessmentRunSerializer
+        return s.AssessmentSerializer
 
     @extend_schema(
         methods=["GET"],

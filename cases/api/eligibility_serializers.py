@@ -217,6 +217,12 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Keys of the facts the rules still need (see missing in the detail).",
     )
+    previous_outcome = serializers.ChoiceField(
+        choices=AssessmentOutcome.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text="The case's outcome before this assessment; empty for the first.",
+    )
     advisor_flag = serializers.BooleanField(
         read_only=True,
         allow_null=True,

@@ -95,6 +95,16 @@ class TaskDoneSerializer(StrictSerializer):
     )
 
 
+class NoFieldsSerializer(StrictSerializer):
+    """The body of an action that takes no input: empty, or ``{}``; any field sent is refused."""
+
+
+# drf-spectacular leaves out a serializer without fields; document the empty object instead.
+NO_FIELDS_REQUEST = {
+    "application/json": {"type": "object", "properties": {}, "additionalProperties": False}
+}
+
+
 class NotificationFilterSet(django_filters.FilterSet):
     unread = django_filters.BooleanFilter(
         method="filter_unread", help_text="true: only unread; false: only read."
@@ -133,24 +143,30 @@ class NotificationViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _Scoped
 
     @extend_schema(
         summary="Mark one of your notifications read",
-        request=None,
-        responses={200: NotificationSerializer, **error_responses(404)},
+        request=NO_FIELDS_REQUEST,
+        responses={200: NotificationSerializer, **error_responses(400, 404)},
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=())
     def read(self, request: Request, pk: str | None = None) -> Response:
         note = self.get_object()
+        NoFieldsSerializer(data=request.data, context={"request": request}).is_valid(
+            raise_exception=True
+        )
         services.notification_mark_read(user=request.user, notification_id=note.pk)
         return Response(NotificationSerializer(self.get_queryset().get(pk=note.pk)).data)
 
     @extend_schema(
         summary="Mark all your notifications read",
-        request=None,
-        responses={200: MarkedSerializer, **error_responses()},
+        request=NO_FIELDS_REQUEST,
+        responses={200: MarkedSerializer, **error_responses(400)},
         filters=False,
     )
     @action(detail=False, methods=["post"], url_path="read-all", filter_backends=())
     def read_all(self, request: Request) -> Response:
+        NoFieldsSerializer(data=request.data, context={"request": request}).is_valid(
+            raise_exception=True
+        )
         return Response({"marked": services.notification_mark_read(user=request.user)})
 
 
@@ -158,12 +174,14 @@ class NotificationViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _Scoped
 
 
 class CaseTaskViewSet(RequesterLanguageMixin, _ScopedViewSet):
-    """A case's tasks: list and add (registered under ``cases``)."""
-
+    # A case's tasks: list and add (registered under ``cases``).
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Case]:
         return Case.objects.visible_to(self.request.user).select_related("advisor")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return TaskCreateSerializer if self.request.method == "POST" else TaskSerializer
 
     @extend_schema(
         methods=["GET"],
@@ -191,6 +209,7 @@ class CaseTaskViewSet(RequesterLanguageMixin, _ScopedViewSet):
 
 
 class TaskViewSet(RequesterLanguageMixin, _ScopedViewSet):
+    serializer_class = TaskDoneSerializer
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[CaseTask]:

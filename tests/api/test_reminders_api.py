@@ -124,3 +124,12 @@ def test_tasks_are_404_for_applicants_and_other_advisors(
     task.refresh_from_db()
     assert not task.done
     assert CaseTask.objects.count() == 1
+
+
+def test_api_root_links_each_collection_by_its_list(api_for, advisor):
+    """Several apps register under ``cases`` (assessments, tasks): the root still links the
+    case list, and the new notification list."""
+    body = api_for(advisor).get("/api/v1/").json()
+    assert body["cases"].endswith("/api/v1/cases/")
+    assert body["applicants"].endswith("/api/v1/applicants/")
+    assert body["notifications"].endswith("/api/v1/notifications/")

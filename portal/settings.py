@@ -463,5 +463,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
     {
         "AssessmentOutcomeEnum": "eligibility.models.AssessmentOutcome",
         "CountryEnum": "django_countries.countries",
+        "DegreeLevelEnum": "cases.qualifications.DegreeLevel",
+        "FieldLevelEnum": "eligibility.models.FieldLevel",
     }
 )

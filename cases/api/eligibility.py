@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, QuerySet
+import django_filters
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -25,7 +26,7 @@ from cases.api import eligibility_serializers as s
 from cases.api.views import _ScopedViewSet
 from cases.models import Applicant, Case, Education, Employment
 from eligibility import selectors as eligibility_selectors
-from eligibility.models import Assessment
+from eligibility.models import Assessment, FieldLevel, FieldOfStudy, Institution
 from portal.api_support import RequesterLanguageMixin, error_responses, service_field_errors
 from portal.errors import NotAllowed
 
@@ -277,6 +278,73 @@ class AssessmentViewSet(RequesterLanguageMixin, mixins.RetrieveModelMixin, _Scop
         return eligibility_selectors.assessment_list_for_user(user=self.request.user)
 
 
+# --- reference lists: fields of study, institutions -------------------------------------------
+
+
+class FieldOfStudyFilterSet(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(
+        choices=FieldLevel.choices, help_text="Education rows need a detailed field."
+    )
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=100, help_text="Code starts with, or name contains."
+    )
+
+    class Meta:
+        model = FieldOfStudy
+        fields = ("level", "search")
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__startswith=value) | Q(name_en__icontains=value) | Q(name_zh__icontains=value)
+        )
+
+
+class InstitutionFilterSet(django_filters.FilterSet):
+    country = django_filters.CharFilter(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", max_length=100, help_text="Name contains."
+    )
+
+    class Meta:
+        model = Institution
+        fields = ("country", "search")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="ISCED-F 2013 fields of study (the codes education and employment rows use)",
+        responses={200: s.FieldOfStudySerializer(many=True), **error_responses(400)},
+    ),
+)
+class FieldOfStudyViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _ScopedViewSet):
+    serializer_class = s.FieldOfStudySerializer
+    filterset_class = FieldOfStudyFilterSet
+    ordering_fields = ("code",)
+    ordering = ("code",)
+
+    def get_queryset(self) -> QuerySet[FieldOfStudy]:
+        return FieldOfStudy.objects.select_related("parent")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Universities and research institutions (ids for education and employment rows)",
+        responses={200: s.InstitutionSerializer(many=True), **error_responses(400)},
+    ),
+)
+class InstitutionViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _ScopedViewSet):
+    serializer_class = s.InstitutionSerializer
+    filterset_class = InstitutionFilterSet
+    ordering_fields = ("name", "country")
+    ordering = ("name", "id")
+
+    def get_queryset(self) -> QuerySet[Institution]:
+        return Institution.objects.all()
+
+
 def register(router: Any) -> None:
     """Add the eligibility endpoints to the API v1 router (``portal/api_urls.py``)."""
     router.register("applicants", ApplicantQualificationViewSet, basename="applicant-qualification")
@@ -284,3 +352,5 @@ def register(router: Any) -> None:
     router.register("employment", EmploymentViewSet, basename="employment")
     router.register("cases", CaseAssessmentViewSet, basename="case-assessment")
     router.register("assessments", AssessmentViewSet, basename="assessment")
+    router.register("fields-of-study", FieldOfStudyViewSet, basename="field-of-study")
+    router.register("institutions", InstitutionViewSet, basename="institution")

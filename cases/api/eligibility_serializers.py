@@ -317,3 +317,25 @@ class AssessmentRunSerializer(StrictSerializer):
         default=False,
         help_text="Ask for review whatever the rules say: needs_review unless facts are missing.",
     )
+
+
+# --- reference lists (what education and employment rows point to) ---------------------------
+
+
+class FieldOfStudySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    name = serializers.CharField(read_only=True, help_text="In the requester's language.")
+
+    class Meta:
+        model = FieldOfStudy
+        fields = ("id", "code", "level", "parent", "name", "name_en", "name_zh")
+        read_only_fields = fields
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2.")
+
+    class Meta:
+        model = Institution
+        fields = ("id", "name", "country", "kind", "ror_id")
+        read_only_fields = fields

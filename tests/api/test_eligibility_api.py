@@ -266,3 +266,29 @@ def test_assessment_of_a_visa_without_published_rules_is_a_400(api_for, advisor)
     response = api_for(advisor).post(f"/api/v1/cases/{case.pk}/assessments/", {})
     assert response.status_code == 400
     assert "no published rule set" in response.json()["detail"]
+
+
+# --- reference lists --------------------------------------------------------------------------
+
+
+def test_fields_of_study_filter_by_level_and_search(api_for, applicant_user):
+    client = api_for(applicant_user)
+    rows = client.get("/api/v1/fields-of-study/?level=detailed&search=0613").json()["results"]
+    assert [(r["code"], r["level"], r["parent"]) for r in rows] == [("0613", "detailed", "061")]
+    assert client.get("/api/v1/fields-of-study/?level=nonsense").status_code == 400
+
+
+def test_institutions_list_searches_names_and_gives_ids_for_degrees(
+    api_for, case, applicant_user, recognized
+):
+    Institution.objects.create(name="Other College", country="FR", kind="university")
+    client = api_for(applicant_user)
+    rows = client.get("/api/v1/institutions/?search=test").json()["results"]
+    assert [(r["id"], r["country"]) for r in rows] == [(recognized.pk, "DE")]
+    assert "recognized" not in rows[0]  # the rules' judgement is not part of the picker
+    payload = {**DEGREE, "institution": rows[0]["id"], "institution_name": ""}
+    response = client.post(
+        f"/api/v1/applicants/{case.applicant_id}/education/", payload, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["institution_display"] == "Test University"

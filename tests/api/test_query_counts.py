@@ -109,6 +109,8 @@ def test_eligibility_and_reminders_lists_query_count_is_the_same_at_5_and_40_row
         f"/api/v1/cases/{case.pk}/tasks/?page_size=100",
         "/api/v1/notifications/?page_size=100",
         "/api/v1/notifications/?unread=true&ordering=created_at&page_size=100",
+        "/api/v1/institutions/?search=univ&page_size=100",
+        "/api/v1/fields-of-study/?page_size=100",
     ]
     _add_rows(case, advisor, 5)
     small = [_queries(client, url) for url in urls]

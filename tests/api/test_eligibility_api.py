@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from cases import services_eligibility
 from cases.models import CaseEvent, Education, Employment, EventKind
@@ -240,7 +241,9 @@ def test_assessment_explanations_are_in_the_token_users_language(case, advisor):
     _token, key = portal_services.api_token_create(user=advisor, name="crm")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    before = translation.get_language()
     body = client.get(f"/api/v1/assessments/{assessment.pk}/").json()
+    assert translation.get_language() == before  # switched for the request only
     assert "出生日期" in body["missing"]
     assert body["outcome_label"] == assessment.outcome_label("zh-hans")
     assert body["results"][0]["explanation"] == assessment.results[0]["explanation"]["zh"]

@@ -338,28 +338,6 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-# --- permissions ------------------------------------------------------------------------------
-
-
-class IsStaffMember(permissions.BasePermission):
-    """Advisors and admins (the people who run cases)."""
-
-    message = gettext_lazy("Only advisors and admins can do this.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_staff_member)
-
-
-def postprocess_strict_requests(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """drf-spectacular hook: request bodies refuse unknown fields (``additionalProperties:
-    false``), as ``StrictSerializer`` does, so clients and fuzzers know it."""
-    for name, component in result.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Request") and component.get("type") == "object":
-            component["additionalProperties"] = False
-    return result
-
-
 # --- views of later apps (issue 5: eligibility and reminders endpoints) -----------------------
 
 
@@ -398,3 +376,25 @@ def service_field_errors() -> Iterator[None]:
         if isinstance(field, str) and field:
             raise exceptions.ValidationError({field: [exc.message]}) from exc
         raise
+
+
+# --- permissions ------------------------------------------------------------------------------
+
+
+class IsStaffMember(permissions.BasePermission):
+    """Advisors and admins (the people who run cases)."""
+
+    message = gettext_lazy("Only advisors and admins can do this.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_staff_member)
+
+
+def postprocess_strict_requests(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular hook: request bodies refuse unknown fields (``additionalProperties:
+    false``), as ``StrictSerializer`` does, so clients and fuzzers know it."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

@@ -1,8 +1,13 @@
 """Reads of eligibility data that other apps use. ``eligibility`` never imports ``cases``."""
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, F, QuerySet
 
 from eligibility.models import Assessment, AssessmentTrigger, RuleSet, RuleSetStatus
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 
 def current_assessment(*, case_id: int) -> Assessment | None:
@@ -50,3 +55,27 @@ def reassessment_summary(*, rule_set: RuleSet) -> dict[str, object]:
         "changes": [(before or "—", after, n) for before, after, n in changes],
         "published": rule_set.status == RuleSetStatus.PUBLISHED,
     }
+
+
+def assessment_list_for_case(*, case_id: int) -> QuerySet[Assessment]:
+    """The case's assessments, newest first, rule set and runner joined; the large JSON columns
+    (facts, results, other routes, the rule set's criteria) are not loaded. The caller has
+    checked that the user may see the case."""
+    return (
+        Assessment.objects.filter(case_id=case_id)
+        .select_related("rule_set", "run_by")
+        .defer(
+            "facts",
+            "results",
+            "other_routes",
+            "rule_set__criteria",
+            "rule_set__citations",
+            "rule_set__notes",
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def assessment_list_for_user(*, user: "User") -> QuerySet[Assessment]:
+    """Assessments of every case ``user`` may see, with case, rule set and runner joined."""
+    return Assessment.objects.visible_to(user).select_related("case", "rule_set", "run_by")

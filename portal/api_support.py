@@ -8,7 +8,8 @@ while ``rest_framework.views`` is being imported).
   its OpenAPI description.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -38,7 +39,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from portal import services
-from portal.errors import PortalError
+from portal.errors import InvalidInput, PortalError
 from portal.models import ApiToken, User
 from portal.pagination import DeferredJoinPaginator
 
@@ -336,6 +337,46 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "description": "A personal API token (advisors and admins): "
             "`Authorization: Bearer vcp_...`.",
         }
+
+
+# --- views of later apps (issue 5: eligibility and reminders endpoints) -----------------------
+
+
+class RequesterLanguageMixin:
+    """Texts in the answer (labels, explanations, messages) are in your preferred language."""
+
+    # (That docstring is the operations' description in the schema.) For token clients too:
+    # ``UserLanguageMiddleware`` only sees session users; DRF authenticates tokens in the view.
+    # The language before the view switched it is restored when the response is finalized, so
+    # it does not leak into whatever the thread runs next.
+    _previous_language: str | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self._previous_language = translation.get_language()
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        language = getattr(request.user, "preferred_language", "")
+        if language:
+            translation.activate(language)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if self._previous_language:
+            translation.activate(self._previous_language)
+        return response
+
+
+@contextmanager
+def service_field_errors() -> Iterator[None]:
+    """Re-raise a service's ``InvalidInput`` that names a field (``details["field"]``) as a
+    DRF validation error, so the 400 body carries ``fields: {name: [message]}`` like any other
+    field error; other domain errors pass through unchanged."""
+    try:
+        yield
+    except InvalidInput as exc:
+        field = exc.details.get("field")
+        if isinstance(field, str) and field:
+            raise exceptions.ValidationError({field: [exc.message]}) from exc
+        raise
 
 
 # --- permissions ------------------------------------------------------------------------------

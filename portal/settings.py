@@ -456,3 +456,14 @@ SPECTACULAR_SETTINGS.update(
         },
     }
 )
+
+# --- Issue 5 (API, second part: eligibility and reminders endpoints) ---
+# One schema name per choice set used by several fields (drf-spectacular warns otherwise).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "AssessmentOutcomeEnum": "eligibility.models.AssessmentOutcome",
+        "CountryEnum": "django_countries.countries",
+        "DegreeLevelEnum": "cases.qualifications.DegreeLevel",
+        "FieldLevelEnum": "eligibility.models.FieldLevel",
+    }
+)

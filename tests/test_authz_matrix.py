@@ -120,7 +120,8 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
 
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.models import CaseTask, Education, Notification
+    from cases import services_eligibility
+    from cases.models import CaseTask, Education, Employment, Notification
     from eligibility.models import FieldOfStudy, RuleSet
 
     task = CaseTask.objects.create(case=case_a, title="Call the consulate", created_by=ada)
@@ -132,6 +133,10 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
         institution_name="TU Munich",
         graduation_date=dt.date(2018, 7, 1),
     )
+    job = Employment.objects.create(
+        applicant=amy, organisation="Siemens", role="Engineer", start_date=dt.date(2019, 1, 1)
+    )
+    assessment = services_eligibility.case_assess(case=case_a, actor=ada)
     device = TOTPDevice.objects.create(user=ada, name="phone")
     users = {
         "anon": None,
@@ -157,6 +162,8 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
         "task": task.pk,
         "notification": notification.pk,
         "education": degree.pk,
+        "employment": job.pk,
+        "assessment": assessment.pk,
         "qualification_kind": "education",
         "rule_set": RuleSet.objects.filter(visa_type_code="K").order_by("-version").first().pk,
         "totp_device": device.pk,

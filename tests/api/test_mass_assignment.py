@@ -1,6 +1,7 @@
 """Mass assignment: every writable serializer gets every model field as each role; the database
 changes only where the role may write, and refused fields are named in the 400 answer."""
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -9,8 +10,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
 from cases import services
+from cases.api import eligibility_serializers as elig
 from cases.api import inputs
-from cases.models import Applicant, Case, CaseEvent, Document, DocumentRequirement, Message
+from cases.api import reminders as reminders_api
+from cases.models import (
+    Applicant,
+    Case,
+    CaseEvent,
+    CaseTask,
+    Document,
+    DocumentRequirement,
+    Education,
+    Employment,
+    Message,
+    Notification,
+)
+from cases.reminders import services as reminder_services
+from eligibility.models import Assessment, FieldOfStudy, RuleSet
 from portal.api_support import ApiTokenCreateSerializer
 from portal.models import ApiToken, User
 
@@ -210,3 +226,123 @@ def test_valid_payloads_change_only_what_the_action_owns(world, api_for):
     )
     token = client.post("/api/v1/tokens/", {"name": "t"}).json()
     assert ApiToken.objects.get(pk=token["id"]).user == advisor
+
+
+# --- eligibility and reminders endpoints (issue 5, second part) -------------------------------
+
+LATER_WATCHED = (Education, Employment, Assessment, CaseTask, Notification, Case, CaseEvent)
+
+
+def _later_snapshot() -> dict[str, list[dict[str, Any]]]:
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in LATER_WATCHED}
+
+
+@pytest.fixture
+def later_world(world, applicant_user):
+    case = world["case"]
+    advisor = case.advisor
+    field = FieldOfStudy.objects.get(code="0613")
+    degree = Education.objects.create(
+        applicant=case.applicant,
+        level=6,
+        field=field,
+        institution_name="Somewhere",
+        graduation_date=dt.date(2018, 6, 30),
+    )
+    job = Employment.objects.create(
+        applicant=case.applicant,
+        organisation="Acme",
+        role="Engineer",
+        start_date=dt.date(2019, 1, 1),
+    )
+    task = reminder_services.task_create(
+        case=case, title="Call", due_date=None, assignee=None, actor=advisor
+    )
+    note = Notification.objects.create(user=applicant_user, case=case, title="Due soon")
+    ids = {
+        **world["ids"],
+        "rule_set": RuleSet.objects.filter(visa_type_code="R").first().pk,
+        "run_by": world["ids"]["advisor"],
+        "created_by": world["ids"]["advisor"],
+        "assignee": world["ids"]["advisor"],
+        "field": FieldOfStudy.objects.exclude(pk=field.pk).filter(level="detailed").first().pk,
+    }
+    return {**world, "degree": degree, "job": job, "task": task, "note": note, "ids": ids}
+
+
+ALL_ROLES = {"applicant", "advisor", "admin"}
+STAFF = {"advisor", "admin"}
+
+
+def _later_endpoints(w: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """(name, method, url, model whose fields are injected, valid payload, input serializer,
+    roles that may write, {role: status} for the others)."""
+    case, degree, job = w["case"], w["degree"], w["job"]
+    applicant = case.applicant_id
+    degree_payload = {"level": 7, "field": "0613", "institution_name": "X", "expected": True}
+    job_payload = {"organisation": "B", "role": "C", "start_date": "2020-01-01"}
+    return [
+        ("education-add", "post", f"/api/v1/applicants/{applicant}/education/", Education,
+         degree_payload, elig.EducationInputSerializer, ALL_ROLES, {}),
+        ("education-put", "put", f"/api/v1/education/{degree.pk}/", Education,
+         degree_payload, elig.EducationInputSerializer, ALL_ROLES, {}),
+        ("education-patch", "patch", f"/api/v1/education/{degree.pk}/", Education,
+         {"level": 8}, elig.EducationInputSerializer, ALL_ROLES, {}),
+        ("employment-add", "post", f"/api/v1/applicants/{applicant}/employment/", Employment,
+         job_payload, elig.EmploymentInputSerializer, ALL_ROLES, {}),
+        ("employment-patch", "patch", f"/api/v1/employment/{job.pk}/", Employment,
+         {"role": "D"}, elig.EmploymentInputSerializer, ALL_ROLES, {}),
+        ("assess", "post", f"/api/v1/cases/{case.pk}/assessments/", Assessment,
+         {}, elig.AssessmentRunSerializer, STAFF, {"applicant": 403}),
+        ("task-add", "post", f"/api/v1/cases/{case.pk}/tasks/", CaseTask,
+         {"title": "t"}, reminders_api.TaskCreateSerializer, STAFF, {"applicant": 404}),
+        ("task-done", "post", f"/api/v1/tasks/{w['task'].pk}/done/", CaseTask,
+         {"done": True}, reminders_api.TaskDoneSerializer, STAFF, {"applicant": 404}),
+        ("notification-read", "post", f"/api/v1/notifications/{w['note'].pk}/read/",
+         Notification, {}, reminders_api.NoFieldsSerializer, {"applicant"},
+         {"advisor": 404, "admin": 404}),
+        ("notifications-read-all", "post", "/api/v1/notifications/read-all/", Notification,
+         {}, reminders_api.NoFieldsSerializer, ALL_ROLES, {}),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["applicant", "advisor", "admin"])
+def test_later_endpoints_refuse_every_other_model_field_and_nothing_changes(
+    later_world, api_for, role
+):
+    client = api_for(later_world["roles"][role])
+    for name, method, url, model, valid, serializer, writers, others in _later_endpoints(
+        later_world
+    ):
+        legit = {n for n, f in serializer().fields.items() if not f.read_only}
+        hostile = {k: v for k, v in _hostile(model, later_world["ids"]).items() if k not in legit}
+        before = _later_snapshot()
+        response = getattr(client, method)(url, {**valid, **hostile}, format="json")
+        assert _later_snapshot() == before, (name, role)
+        if role in writers:
+            assert response.status_code == 400, (name, role, response.json())
+            refused = set(response.json()["fields"])
+            assert set(hostile) <= refused, (name, role, set(hostile) - refused)
+        else:
+            assert response.status_code == others[role], (name, role, response.status_code)
+
+
+def test_later_valid_payloads_write_only_what_the_action_owns(later_world, api_for):
+    """The positive half: the applicant's PATCH changes the one field sent; the advisor's task
+    is created on this case by this advisor, whatever else exists."""
+    applicant = later_world["roles"]["applicant"]
+    degree = later_world["degree"]
+    response = api_for(applicant).patch(f"/api/v1/education/{degree.pk}/", {"level": 8})
+    assert response.status_code == 200
+    fresh = Education.objects.get(pk=degree.pk)
+    assert (fresh.level, fresh.applicant_id, fresh.field_id, fresh.graduation_date) == (
+        8,
+        degree.applicant_id,
+        degree.field_id,
+        degree.graduation_date,
+    )
+    advisor = later_world["roles"]["advisor"]
+    case = later_world["case"]
+    body = api_for(advisor).post(f"/api/v1/cases/{case.pk}/tasks/", {"title": "Visit"}).json()
+    task = CaseTask.objects.get(pk=body["id"])
+    assert (task.case_id, task.created_by_id, task.done) == (case.pk, advisor.pk, False)

@@ -1,12 +1,16 @@
-"""Query counts of the case list and detail endpoints do not grow with the number of cases."""
+"""Query counts of the API lists and details do not grow with the number of rows."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import services
+from cases import services, services_eligibility
+from cases.models import Education, Employment, Notification
+from cases.reminders import services as reminder_services
+from eligibility.models import FieldOfStudy, Institution
 from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +66,63 @@ def test_detail_query_count_is_the_same_at_5_and_100_cases(api_for, advisor, pdf
     large = [_queries(client, f"/api/v1/cases/{first.pk}/{p}") for p in paths]
     assert small == large
     assert max(large) <= 9  # 6 for the endpoint, 3 for the session (see above)
+
+
+def _add_rows(case, advisor, n: int) -> None:
+    """``n`` more of each row the eligibility and reminders lists show, made by the services
+    (assessments, tasks) or directly (qualifications, notifications: no service makes them)."""
+    field = FieldOfStudy.objects.get(code="0613")
+    institution = Institution.objects.create(
+        name=f"University {Institution.objects.count()}", country="DE", kind="university"
+    )
+    for i in range(n):
+        Education.objects.create(
+            applicant=case.applicant,
+            level=6,
+            field=field,
+            institution=institution,
+            graduation_date=dt.date(2010 + i % 10, 6, 30),
+        )
+        Employment.objects.create(
+            applicant=case.applicant,
+            organisation="Acme",
+            role="Engineer",
+            field=field,
+            institution=institution,
+            start_date=dt.date(2010 + i % 10, 1, 1),
+        )
+        services_eligibility.case_assess(case=case, actor=advisor, advisor_flag=bool(i % 2))
+        reminder_services.task_create(
+            case=case, title=f"Task {i}", due_date=None, assignee=advisor, actor=advisor
+        )
+        Notification.objects.create(user=advisor, case=case, title=f"Note {i}")
+
+
+def test_eligibility_and_reminders_lists_query_count_is_the_same_at_5_and_40_rows(
+    api_for, case, advisor
+):
+    client = api_for(advisor)
+    urls = [
+        f"/api/v1/applicants/{case.applicant_id}/education/?page_size=100",
+        f"/api/v1/applicants/{case.applicant_id}/employment/?page_size=100",
+        f"/api/v1/cases/{case.pk}/assessments/?page_size=100",
+        f"/api/v1/cases/{case.pk}/tasks/?page_size=100",
+        "/api/v1/notifications/?page_size=100",
+        "/api/v1/notifications/?unread=true&ordering=created_at&page_size=100",
+        "/api/v1/institutions/?search=univ&page_size=100",
+        "/api/v1/fields-of-study/?page_size=100",
+    ]
+    _add_rows(case, advisor, 5)
+    small = [_queries(client, url) for url in urls]
+    _add_rows(case, advisor, 35)
+    large = [_queries(client, url) for url in urls]
+    assert small == large
+    assert max(large) <= 9  # 6 for the endpoint, 3 for the session (see above)
+
+
+def test_assessment_detail_query_count_does_not_grow(api_for, case, advisor):
+    client = api_for(advisor)
+    first = services_eligibility.case_assess(case=case, actor=advisor)
+    small = _queries(client, f"/api/v1/assessments/{first.pk}/")
+    _add_rows(case, advisor, 10)
+    assert _queries(client, f"/api/v1/assessments/{first.pk}/") == small

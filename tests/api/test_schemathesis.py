@@ -5,6 +5,7 @@ response's status, content type, headers and body conform to the schema.
 Bounded for CI: ``MAX_EXAMPLES`` generated cases per operation and persona; the number of
 requests sent is printed in the terminal summary."""
 
+import datetime as dt
 import io
 import itertools
 import json
@@ -21,7 +22,10 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from schemathesis import checks as st_checks
 
-from cases import services
+from cases import services, services_eligibility
+from cases.models import Education, Employment, Notification
+from cases.reminders import services as reminder_services
+from eligibility.models import FieldOfStudy
 from portal import services as portal_services
 from portal.wsgi import application
 from tests.api import conftest as api_conftest
@@ -51,7 +55,8 @@ def _keep_test_connection():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def api_world(db, settings, pdf_bytes, _keep_test_connection):  # type: ignore[no-untyped-def]
-    """A case with a document and a message, its applicant and advisor, and credentials."""
+    """A case with a document, a message, a degree, a job, an assessment, a task and a
+    notification; its applicant and advisor, and credentials."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
@@ -68,6 +73,21 @@ def api_world(db, settings, pdf_bytes, _keep_test_connection):  # type: ignore[n
     )
     services.message_post(case=case, author=applicant.user, body="Hello")
     token, key = portal_services.api_token_create(user=advisor, name="fuzz")
+    degree = Education.objects.create(
+        applicant=applicant,
+        level=6,
+        field=FieldOfStudy.objects.get(code="0613"),
+        institution_name="Fuzz University",
+        graduation_date=dt.date(2018, 6, 30),
+    )
+    job = Employment.objects.create(
+        applicant=applicant, organisation="Acme", role="Engineer", start_date=dt.date(2019, 1, 1)
+    )
+    assessment = services_eligibility.case_assess(case=case, actor=advisor)
+    task = reminder_services.task_create(
+        case=case, title="Call", due_date=None, assignee=None, actor=advisor
+    )
+    notification = Notification.objects.create(user=applicant.user, case=case, title="Due soon")
     client = Client()
     client.force_login(applicant.user)
     csrf = _get_new_csrf_string()
@@ -79,6 +99,11 @@ def api_world(db, settings, pdf_bytes, _keep_test_connection):  # type: ignore[n
             "applicants": applicant.pk,
             "tokens": token.pk,
             "visa-types": "K",
+            "education": degree.pk,
+            "employment": job.pk,
+            "assessments": assessment.pk,
+            "tasks": task.pk,
+            "notifications": notification.pk,
         },
         "auth": {
             "advisor": {"headers": {"Authorization": f"Bearer {key}"}, "cookies": {}},

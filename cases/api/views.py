@@ -31,7 +31,7 @@ from portal.api_support import (
     StableOrderingFilter,
     error_responses,
 )
-from portal.errors import NotAllowed
+from portal.errors import InvalidInput, NotAllowed
 from portal.pagination import DeferredJoinPaginator
 
 ID = r"[0-9]{1,18}"  # ids in URLs: digits within the 64-bit key range, else 404
@@ -236,6 +236,11 @@ class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scop
         requirement = self.get_object()
         if not permissions.can_upload(request.user, requirement.case):
             raise NotAllowed(_("Documents cannot be uploaded to this case now."))
+        if len(request.FILES.getlist("file")) > 1:
+            # One version per request here; several documents go through the case page.
+            raise InvalidInput(
+                _("Send one file per request to this endpoint; each upload is one version.")
+            )
         serializer = inputs.UploadSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]

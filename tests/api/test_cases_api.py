@@ -471,3 +471,20 @@ def test_open_with_a_date_far_in_the_future_is_400_and_stores_nothing(api_for, a
     assert response.status_code == 400
     assert "years ahead" in str(response.json())
     assert not Applicant.objects.filter(email="z@example.test").exists()
+
+
+def test_two_files_in_one_upload_field_are_refused_not_half_stored(
+    api_for, applicant_user, case, pdf_bytes
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Document
+
+    requirement = case.requirements.get(code="cv")
+    files = [SimpleUploadedFile(n, pdf_bytes, "application/pdf") for n in ("a.pdf", "b.pdf")]
+    response = api_for(applicant_user).post(
+        f"/api/v1/requirements/{requirement.pk}/upload/", {"file": files}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "one file per request" in response.json()["detail"]
+    assert not Document.objects.exists()

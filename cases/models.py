@@ -1,6 +1,6 @@
 """Cases: applicants, visa types and checklists, cases and stages, documents, events, messages.
 
-Writes go through ``cases/services.py``; nothing here changes state on ``save()``.
+Writes go through ``cases/services/``; nothing here changes state on ``save()``.
 """
 
 import secrets

@@ -1,4 +1,4 @@
-"""Stage transitions, the ready guard, references and requirements (cases/services.py)."""
+"""Stage transitions, the ready guard, references and requirements (cases/services/)."""
 
 import datetime as dt
 import io
@@ -17,6 +17,7 @@ from cases.models import (
     RequirementStatus,
     Stage,
 )
+from cases.services import transitions
 from portal.errors import InvalidInput, NotAllowed, StaleObject, TransitionNotAllowed
 from tests.factories import ApplicantFactory, open_case
 
@@ -36,7 +37,8 @@ def _satisfy_all(case: Case, actor) -> None:  # type: ignore[no-untyped-def]
 
 
 def _allow_ready(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(services, "current_assessment_outcome", lambda case_id: "eligible")
+    # Patched where case_ready_check looks it up (cases.services.transitions), not on the package.
+    monkeypatch.setattr(transitions, "current_assessment_outcome", lambda case_id: "eligible")
 
 
 @pytest.mark.django_db
@@ -148,7 +150,7 @@ def test_ready_refused_without_an_assessment(case, advisor):
 
 @pytest.mark.django_db
 def test_ready_refused_when_assessment_says_ineligible(case, advisor, monkeypatch):
-    monkeypatch.setattr(services, "current_assessment_outcome", lambda case_id: "ineligible")
+    monkeypatch.setattr(transitions, "current_assessment_outcome", lambda case_id: "ineligible")
     case = _walk_to_review(case, advisor)
     _satisfy_all(case, advisor)
     with pytest.raises(TransitionNotAllowed, match="ineligible"):

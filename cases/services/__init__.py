@@ -1,0 +1,57 @@
+"""Every write to cases: opening, stage transitions, uploads, reviews, waivers, messages.
+
+Each service checks permission, changes rows in one transaction together with the CaseEvent that
+records the change, and defers side effects (email, tasks) to ``transaction.on_commit``.
+
+The services live in one module per sub-domain and are re-exported here, so callers keep writing
+``from cases import services; services.case_open(...)``:
+
+- ``applicants``: ``applicant_get_or_create``, ``applicant_create``
+- ``opening``: ``case_next_reference``, ``case_open``
+- ``transitions``: ``ReadyCheck``, ``case_ready_check``, ``allowed_transitions``,
+  ``case_transition``
+- ``documents``: ``UploadItem``, ``documents_upload``, ``document_upload``,
+  ``document_open_for_download``, ``document_review``, ``requirement_waive``
+- ``messages``: ``MAX_MESSAGE_CHARS``, ``message_post``
+- ``_events``: the shared ``_event`` / ``_touch`` helpers (private)
+
+Patch a collaborator where it is looked up, e.g. ``cases.services.transitions.
+current_assessment_outcome``; patching a name on this package does not reach the services.
+"""
+
+from cases.services.applicants import applicant_create, applicant_get_or_create
+from cases.services.documents import (
+    UploadItem,
+    document_open_for_download,
+    document_review,
+    document_upload,
+    documents_upload,
+    requirement_waive,
+)
+from cases.services.messages import MAX_MESSAGE_CHARS, message_post
+from cases.services.opening import case_next_reference, case_open
+from cases.services.transitions import (
+    ReadyCheck,
+    allowed_transitions,
+    case_ready_check,
+    case_transition,
+)
+
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "ReadyCheck",
+    "UploadItem",
+    "allowed_transitions",
+    "applicant_create",
+    "applicant_get_or_create",
+    "case_next_reference",
+    "case_open",
+    "case_ready_check",
+    "case_transition",
+    "document_open_for_download",
+    "document_review",
+    "document_upload",
+    "documents_upload",
+    "message_post",
+    "requirement_waive",
+]

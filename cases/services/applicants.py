@@ -1,0 +1,50 @@
+"""Applicant writes: find-or-create by email and create (with an optional login invitation)."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.models import Applicant
+from portal.errors import InvalidInput, NotAllowed
+from portal.models import User
+from portal.services import user_invite_applicant
+
+
+def applicant_get_or_create(
+    *, actor: User, invite: bool = True, **fields: Any
+) -> tuple[Applicant, bool]:
+    """The applicant with this email if one exists (unchanged: their recorded passport data
+    wins), else a new one via ``applicant_create``. Returns ``(applicant, created)``.
+    Raises ``NotAllowed`` unless ``actor`` is staff."""
+    if not permissions.can_open_case(actor):
+        raise NotAllowed(_("Only advisors and admins can add applicants."))
+    email = (fields.get("email") or "").strip()
+    existing = Applicant.objects.filter(email__iexact=email).order_by("id").first()
+    if existing is not None:
+        return existing, False
+    return applicant_create(actor=actor, invite=invite, **fields), True
+
+
+def applicant_create(*, actor: User, invite: bool = True, **fields: Any) -> Applicant:
+    """Create an applicant from passport-style fields; with ``invite`` also create their login
+    and email a one-time set-password link. Raises ``NotAllowed`` unless ``actor`` is staff,
+    ``InvalidInput`` when the email already belongs to an applicant or a staff account."""
+    if not permissions.can_open_case(actor):
+        raise NotAllowed(_("Only advisors and admins can add applicants."))
+    language = fields.pop("preferred_language", "en")
+    if Applicant.objects.filter(email__iexact=(fields.get("email") or "").strip()).exists():
+        raise InvalidInput(_("An applicant with this email address already exists."))
+    with transaction.atomic():
+        applicant = Applicant(**fields)
+        applicant.full_clean()
+        if invite:
+            applicant.user = user_invite_applicant(
+                email=applicant.email,
+                full_name=applicant.full_name,
+                preferred_language=language,
+                invited_by=actor,
+            )
+        applicant.save()
+    return applicant

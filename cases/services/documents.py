@@ -1,0 +1,324 @@
+"""Document writes: uploads (one or many files, all or none, within the case quota), audited
+downloads, reviews and waivers of requirements."""
+
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.models import (
+    SATISFIED_STATUSES,
+    AccessKind,
+    Case,
+    Document,
+    DocumentAccess,
+    DocumentRequirement,
+    EventKind,
+    RequirementStatus,
+    ReviewStatus,
+)
+from cases.services._events import _event, _touch
+from cases.uploads import CheckedFile, check_upload
+from portal.audit import audit_access, audit_update
+from portal.errors import InvalidInput, NotAllowed, StaleObject
+from portal.models import User
+
+
+@dataclass(frozen=True)
+class UploadItem:
+    """One file of an upload request: the requirement it is for, a seekable binary stream and
+    the name the browser sent (for display only)."""
+
+    requirement: DocumentRequirement
+    stream: IO[bytes]
+    filename: str
+
+
+def _case_usage(case: Case) -> tuple[int, int]:
+    """(bytes, files) stored for ``case``: every version whose file was not deleted."""
+    row = Document.objects.filter(requirement__case=case, file_deleted_at__isnull=True).aggregate(
+        total=Sum("size_bytes"), files=Count("id")
+    )
+    return int(row["total"] or 0), int(row["files"] or 0)
+
+
+def _check_quota(case: Case, new_bytes: int, new_files: int) -> None:
+    used_bytes, used_files = _case_usage(case)
+    visa = case.visa_type
+    if used_files + new_files > visa.quota_files:
+        raise InvalidInput(
+            _(
+                "This case already holds %(used)s of its %(limit)s files, so %(new)s more do not "
+                "fit. Ask your advisor to remove old versions or raise the limit."
+            )
+            % {"used": used_files, "limit": visa.quota_files, "new": new_files}
+        )
+    if used_bytes + new_bytes > visa.quota_bytes:
+        raise InvalidInput(
+            _(
+                "This case already stores %(used)s of its %(limit)s, so %(new)s more do not fit. "
+                "Compress the files (a scan at 300 dpi is enough) or ask your advisor."
+            )
+            % {
+                "used": filesizeformat(used_bytes),
+                "limit": filesizeformat(visa.quota_bytes),
+                "new": filesizeformat(new_bytes),
+            }
+        )
+
+
+def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> list[Document]:
+    """Validate every file of one request, then store them all or none.
+
+    At most ``PORTAL_MAX_FILES_PER_REQUEST`` (10) files; each is checked against its own
+    requirement (``cases.uploads.check_upload``); the case's quota (bytes and files of its visa
+    type) must hold them all. Each file becomes a new version of its requirement (earlier
+    versions are kept). Raises ``NotAllowed`` when ``actor`` may not upload to ``case`` now and
+    ``InvalidInput`` naming every refused file; nothing is stored then.
+    """
+    if not permissions.can_upload(actor, case):
+        raise NotAllowed(_("Documents cannot be uploaded to this case now."))
+    limit = settings.PORTAL_MAX_FILES_PER_REQUEST
+    if not items:
+        raise InvalidInput(_("Choose at least one file before pressing Upload."))
+    if len(items) > limit:
+        raise InvalidInput(
+            _("You sent %(n)s files; upload at most %(limit)s at a time.")
+            % {"n": len(items), "limit": limit}
+        )
+    checked: list[tuple[UploadItem, CheckedFile]] = []
+    problems: list[str] = []
+    for item in items:
+        if item.requirement.case_id != case.pk:
+            raise InvalidInput(_("A file was sent for a document of another case."))
+        if item.requirement.status == RequirementStatus.WAIVED:
+            problems.append(
+                _("“%(name)s” was waived by your advisor; nothing to upload.")
+                % {"name": item.requirement.name}
+            )
+            continue
+        try:
+            checked.append(
+                (
+                    item,
+                    check_upload(
+                        stream=item.stream,
+                        filename=item.filename,
+                        accepted_types=list(item.requirement.accepted_types),
+                        max_size_bytes=item.requirement.max_size_bytes,
+                    ),
+                )
+            )
+        except InvalidInput as exc:
+            problems.append(exc.message)
+    if problems:
+        raise InvalidInput(" ".join(problems), details={"files": problems})
+    stored: list[str] = []
+    documents: list[Document] = []
+    try:
+        with transaction.atomic():
+            # The case row lock serialises uploads to one case, so the quota holds under races.
+            Case.objects.select_for_update().filter(pk=case.pk).first()
+            _check_quota(case, sum(c.size_bytes for _i, c in checked), len(checked))
+            for item, result in checked:
+                documents.append(_store_version(case, item.requirement, result, actor, stored))
+            _touch(case)
+    except Exception:
+        storage = Document._meta.get_field("file").storage
+        for path in stored:
+            storage.delete(path)
+        raise
+    for item, _result in checked:
+        item.requirement.refresh_from_db()
+    return documents
+
+
+def _store_version(
+    case: Case,
+    requirement: DocumentRequirement,
+    checked: CheckedFile,
+    actor: User,
+    stored: list[str],
+) -> Document:
+    locked = DocumentRequirement.objects.select_for_update().get(pk=requirement.pk)
+    version = (locked.documents.aggregate(v=Max("version"))["v"] or 0) + 1
+    document = Document(
+        requirement=locked,
+        version=version,
+        original_filename=checked.display_name,
+        content_type=checked.content_type,
+        size_bytes=checked.size_bytes,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    document.file.save("upload", File(checked.stream), save=False)
+    stored.append(document.file.name)
+    document.save()
+    DocumentRequirement.objects.filter(pk=locked.pk).update(
+        current_document=document, status=RequirementStatus.UPLOADED, updated_at=timezone.now()
+    )
+    audit_update(
+        locked,
+        {
+            "status": (locked.status, RequirementStatus.UPLOADED),
+            "current_document": (locked.current_document_id, document.pk),
+        },
+        actor=actor,
+    )
+    _event(
+        case,
+        actor,
+        EventKind.UPLOAD,
+        after=RequirementStatus.UPLOADED,
+        summary=f"{requirement.name_en}: {checked.display_name} (v{version})",
+        data={"requirement": requirement.code, "document": document.pk, "version": version},
+    )
+    return document
+
+
+def document_upload(
+    *, requirement: DocumentRequirement, stream: IO[bytes], filename: str, actor: User
+) -> Document:
+    """Validate and store a new version of one requirement's document (``documents_upload``
+    with one file). Raises ``NotAllowed`` and ``InvalidInput``; nothing is stored then."""
+    (document,) = documents_upload(
+        case=requirement.case,
+        items=[UploadItem(requirement=requirement, stream=stream, filename=filename)],
+        actor=actor,
+    )
+    return document
+
+
+def document_open_for_download(
+    *, document: Document, actor: User, ip_address: str | None, kind: str = AccessKind.DOWNLOAD
+) -> IO[bytes]:
+    """Open a stored document version for ``actor`` and record the access (who, when, which
+    version, how, from which IP) in the access log and the audit trail, in one transaction.
+
+    The caller has checked visibility (through ``selectors.document_get_for_user``); web and API
+    downloads and previews both call this. Raises ``InvalidInput`` when the file was deleted by
+    the retention rule and ``Http404`` when the stored file is missing.
+    """
+    if document.file_deleted:
+        raise InvalidInput(
+            _("This file was deleted on %(date)s under the retention rule; only its record stays.")
+            % {"date": document.file_deleted_at.date().isoformat()}
+        )
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing.") from None
+    with transaction.atomic():
+        DocumentAccess.objects.create(
+            document=document,
+            user=actor,
+            user_email=actor.email,
+            user_role=actor.role,
+            version=document.version,
+            kind=kind,
+            ip_address=ip_address or None,
+        )
+        audit_access(
+            document,
+            actor=actor,
+            additional_data={"kind": str(kind), "version": document.version},
+        )
+    return handle
+
+
+def document_review(*, document: Document, decision: str, reason: str, actor: User) -> Document:
+    """Accept or reject one document version; the requirement's status follows when the version
+    is the current one. ``decision`` is accepted | rejected; rejecting needs a ``reason`` the
+    applicant will read. Raises ``NotAllowed`` and ``InvalidInput``; a version already reviewed
+    by someone else in the meantime raises ``StaleObject``."""
+    requirement = document.requirement
+    case = requirement.case
+    if not permissions.can_review(actor, case):
+        raise NotAllowed(_("Only the case's advisor or an admin can review documents."))
+    reason = (reason or "").strip()
+    if decision not in (ReviewStatus.ACCEPTED, ReviewStatus.REJECTED):
+        raise InvalidInput(_("Choose accept or reject."))
+    current_id = (
+        DocumentRequirement.objects.filter(pk=requirement.pk)
+        .values_list("current_document_id", flat=True)
+        .get()
+    )
+    if current_id != document.pk:
+        raise InvalidInput(
+            _("This is an earlier version of the file; only the latest upload can be reviewed.")
+        )
+    if decision == ReviewStatus.REJECTED and not reason:
+        raise InvalidInput(
+            _("Write the reason for rejecting; the applicant sees it and needs it to fix the file.")
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        hit = Document.objects.filter(pk=document.pk, review_status=document.review_status).update(
+            review_status=decision, reviewed_by=actor, reviewed_at=now, review_reason=reason
+        )
+        if hit != 1:
+            raise StaleObject(_("This document was reviewed by someone else. Reload the page."))
+        audit_update(
+            document,
+            {"review_status": (document.review_status, decision), "review_reason": ("", reason)},
+            actor=actor,
+        )
+        DocumentRequirement.objects.filter(pk=requirement.pk, current_document=document).update(
+            status=decision, updated_at=now
+        )
+        _event(
+            case,
+            actor,
+            EventKind.REVIEW,
+            before=document.review_status,
+            after=decision,
+            summary=f"{requirement.name_en} v{document.version}"
+            + (f": {reason}" if reason else "")[:400],
+            data={"requirement": requirement.code, "document": document.pk},
+        )
+        _touch(case)
+    document.refresh_from_db()
+    return document
+
+
+def requirement_waive(*, requirement: DocumentRequirement, reason: str, actor: User) -> None:
+    """Mark a requirement as not needed for this case, with a written reason.
+    Raises ``NotAllowed`` for non-staff and ``InvalidInput`` without a reason."""
+    case = requirement.case
+    if not permissions.can_review(actor, case):
+        raise NotAllowed(_("Only the case's advisor or an admin can waive a document."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Write the reason for waiving this document."))
+    if requirement.status in SATISFIED_STATUSES:
+        raise InvalidInput(_("This document is already accepted or waived."))
+    with transaction.atomic():
+        DocumentRequirement.objects.filter(pk=requirement.pk).update(
+            status=RequirementStatus.WAIVED, waived_reason=reason, updated_at=timezone.now()
+        )
+        audit_update(
+            requirement,
+            {
+                "status": (requirement.status, RequirementStatus.WAIVED),
+                "waived_reason": ("", reason),
+            },
+            actor=actor,
+        )
+        _event(
+            case,
+            actor,
+            EventKind.WAIVE,
+            before=requirement.status,
+            after=RequirementStatus.WAIVED,
+            summary=f"{requirement.name_en}: {reason}"[:500],
+            data={"requirement": requirement.code},
+        )
+    requirement.refresh_from_db()

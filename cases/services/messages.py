@@ -1,0 +1,41 @@
+"""Messages on a case thread, including staff-only internal notes."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.models import Case, EventKind, Message
+from cases.services._events import _event, _touch
+from portal.errors import InvalidInput, NotAllowed
+from portal.models import User
+
+MAX_MESSAGE_CHARS = 10_000
+
+
+def message_post(*, case: Case, author: User, body: str, internal: bool = False) -> Message:
+    """Post to the case thread. Internal notes are for staff only. Raises ``NotAllowed`` and
+    ``InvalidInput`` (empty or over 10,000 characters)."""
+    if not permissions.can_view_case(author, case):
+        raise NotAllowed(_("You cannot write on this case."))
+    if internal and not permissions.can_post_internal_note(author, case):
+        raise NotAllowed(_("Only advisors can write internal notes."))
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput(_("Write a message before sending."))
+    if len(body) > MAX_MESSAGE_CHARS:
+        raise InvalidInput(
+            _("Messages are limited to %(n)s characters; split it in two.")
+            % {"n": MAX_MESSAGE_CHARS}
+        )
+    with transaction.atomic():
+        message = Message.objects.create(case=case, author=author, body=body, internal=internal)
+        _event(
+            case,
+            author,
+            EventKind.MESSAGE,
+            summary=body[:120],
+            internal=internal,
+            data={"message": message.pk},
+        )
+        _touch(case)
+    return message

@@ -1,0 +1,113 @@
+"""Opening a case: race-free reference numbers and the case with its document requirements."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.models import (
+    Applicant,
+    Case,
+    CaseReferenceCounter,
+    DocumentRequirement,
+    EventKind,
+    Stage,
+    VisaType,
+)
+from cases.services._events import _event
+from portal.dates import check_not_too_far_ahead
+from portal.errors import InvalidInput, NotAllowed
+from portal.models import Role, User
+
+
+def case_next_reference(*, prefix: str, year: int) -> str:
+    """Allocate the next case reference such as ``K-2026-00042`` without races.
+
+    The per-(prefix, year) counter row is incremented with a row lock inside the caller's
+    transaction, so two concurrent openings never get the same number.
+    """
+    with transaction.atomic():
+        counter = (
+            CaseReferenceCounter.objects.select_for_update()
+            .filter(prefix=prefix, year=year)
+            .first()
+        )
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    counter = CaseReferenceCounter.objects.create(prefix=prefix, year=year)
+            except IntegrityError:
+                counter = CaseReferenceCounter.objects.select_for_update().get(
+                    prefix=prefix, year=year
+                )
+        CaseReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
+        counter.refresh_from_db(fields=["last_number"])
+    return f"{prefix}-{year}-{counter.last_number:05d}"
+
+
+def case_open(
+    *,
+    applicant: Applicant,
+    visa_type: VisaType,
+    advisor: User | None,
+    actor: User,
+    intended_entry_date: dt.date | None = None,
+    target_submission_date: dt.date | None = None,
+    opened_on: dt.date | None = None,
+    time_zone: str = "",
+) -> Case:
+    """Open a case in stage intake and create its document requirements from the checklist.
+
+    Due dates are ``opened_on`` plus each item's offset in days; they are dates in the case's
+    ``time_zone`` (an IANA name; default the advisor's, else UTC). Raises ``NotAllowed`` unless
+    ``actor`` is an advisor or admin, ``InvalidInput`` for an inactive visa type, a non-advisor
+    or an intended entry / target submission date more than 10 years ahead.
+    """
+    if not permissions.can_open_case(actor):
+        raise NotAllowed(_("Only advisors and admins can open cases."))
+    if not visa_type.active:
+        raise InvalidInput(_("The %(code)s visa type is not active.") % {"code": visa_type.code})
+    if advisor is not None and (advisor.role != Role.ADVISOR or not advisor.is_active):
+        raise InvalidInput(_("Cases can only be assigned to an active advisor."))
+    if actor.is_advisor and not actor.is_supervisor and advisor != actor:
+        # An advisor works only on their own cases; handing one to a colleague is for
+        # supervisors and admins (otherwise the case would vanish from the opener's view).
+        raise InvalidInput(
+            _("You can open cases only for yourself; ask a supervisor to assign another advisor.")
+        )
+    check_not_too_far_ahead(intended_entry_date, field="intended_entry_date")
+    check_not_too_far_ahead(target_submission_date, field="target_submission_date")
+    opened_on = opened_on or timezone.localdate()
+    with transaction.atomic():
+        case = Case.objects.create(
+            reference=case_next_reference(prefix=visa_type.code, year=opened_on.year),
+            applicant=applicant,
+            visa_type=visa_type,
+            advisor=advisor,
+            opened_on=opened_on,
+            intended_entry_date=intended_entry_date,
+            target_submission_date=target_submission_date,
+            time_zone=time_zone or (advisor.time_zone if advisor is not None else "UTC"),
+        )
+        DocumentRequirement.objects.bulk_create(
+            DocumentRequirement(
+                case=case,
+                checklist_item=item,
+                code=item.code,
+                position=item.position,
+                name_en=item.name_en,
+                name_zh=item.name_zh,
+                help_en=item.help_en,
+                help_zh=item.help_zh,
+                required=item.required,
+                accepted_types=list(item.accepted_types),
+                max_size_bytes=item.max_size_bytes,
+                due_date=opened_on + dt.timedelta(days=item.due_offset_days),
+            )
+            for item in visa_type.checklist.all()
+        )
+        _event(case, actor, EventKind.OPENED, after=Stage.INTAKE, summary=case.reference)
+    return case

@@ -1,0 +1,161 @@
+"""Stage transitions: the ready guard, the moves allowed from a stage, and the move itself.
+
+The transition map is ``cases.models.TRANSITIONS``; the guards are described in DESIGN.md
+section 4.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.models import (
+    MAIN_LINE,
+    SATISFIED_STATUSES,
+    TRANSITIONS,
+    Case,
+    Decision,
+    EventKind,
+    Stage,
+)
+from cases.services._events import _event
+from eligibility.selectors import current_assessment_outcome
+from portal.audit import audit_update
+from portal.errors import InvalidInput, NotAllowed, StaleObject, TransitionNotAllowed
+from portal.models import User
+
+
+@dataclass(frozen=True)
+class ReadyCheck:
+    """Why a case cannot move to ``ready``: names of outstanding required requirements, and the
+    assessment problem (empty when none)."""
+
+    missing: list[str]
+    assessment_problem: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.assessment_problem
+
+
+def case_ready_check(*, case: Case) -> ReadyCheck:
+    """Evaluate the ``ready`` guard (DESIGN.md section 4): every required requirement accepted
+    or waived, and a current assessment whose outcome is not ``ineligible``."""
+    missing = [
+        r.name
+        for r in case.requirements.filter(required=True).exclude(status__in=SATISFIED_STATUSES)
+    ]
+    outcome = current_assessment_outcome(case_id=case.pk)
+    problem = ""
+    if outcome is None:
+        problem = _("The case has no eligibility assessment yet.")
+    elif outcome == "ineligible":
+        problem = _("The current eligibility assessment says the applicant is ineligible.")
+    return ReadyCheck(missing=missing, assessment_problem=problem)
+
+
+def allowed_transitions(case: Case) -> list[str]:
+    """Stages ``case`` may move to next, in main-line order; on_hold returns only to the stage
+    it was entered from."""
+    targets = TRANSITIONS.get(case.stage, frozenset())
+    if case.stage == Stage.ON_HOLD:
+        targets = frozenset(t for t in targets if t in (case.stage_before_hold, Stage.WITHDRAWN))
+    order = [*MAIN_LINE, Stage.ON_HOLD, Stage.WITHDRAWN]
+    return [s for s in order if s in targets]
+
+
+def case_transition(
+    *,
+    case: Case,
+    to: str,
+    actor: User,
+    reason: str = "",
+    decision: str = "",
+    override: bool = False,
+) -> Case:
+    """Move ``case`` to stage ``to`` with a conditional UPDATE and a CaseEvent, atomically.
+
+    ``reason`` is required to override the ready guard (``override=True``) and to withdraw or
+    hold; ``decision`` (approved | refused) is required for ``decided``. Raises ``NotAllowed``
+    (actor may not move cases), ``TransitionNotAllowed`` (move not in the map or a guard fails,
+    ``details["missing"]`` lists outstanding requirements) and ``StaleObject`` (someone else
+    moved the case first; nothing is changed).
+    """
+    if not permissions.can_transition(actor, case):
+        raise NotAllowed(_("Only the case's advisor or an admin can change its stage."))
+    reason = (reason or "").strip()
+    if to not in allowed_transitions(case):
+        raise TransitionNotAllowed(
+            _("A case in stage “%(from)s” cannot move to “%(to)s”.")
+            % {"from": Stage(case.stage).label, "to": Stage(to).label if to in Stage.values else to}
+        )
+    update: dict[str, Any] = {"stage": to, "updated_at": timezone.now()}
+    event_data: dict[str, Any] = {}
+    now = timezone.now()
+    if to == Stage.READY:
+        check = case_ready_check(case=case)
+        if not check.ok:
+            if not override:
+                parts = []
+                if check.missing:
+                    parts.append(
+                        _("Still outstanding: %(list)s.") % {"list": ", ".join(check.missing)}
+                    )
+                if check.assessment_problem:
+                    parts.append(check.assessment_problem)
+                raise TransitionNotAllowed(
+                    _("The case is not ready to submit. %(why)s") % {"why": " ".join(parts)},
+                    details={"missing": check.missing, "assessment": check.assessment_problem},
+                )
+            if not reason:
+                raise InvalidInput(_("Write the reason for overriding the ready check."))
+            update["ready_override_reason"] = reason
+            event_data = {
+                "override": True,
+                "missing": check.missing,
+                "assessment": check.assessment_problem,
+            }
+    if to in (Stage.WITHDRAWN, Stage.ON_HOLD) and not reason:
+        raise InvalidInput(_("Write a reason for this change; it goes on the case timeline."))
+    if to == Stage.DECIDED:
+        if decision not in Decision.values:
+            raise InvalidInput(_("Choose the decision: approved or refused."))
+        update.update(decision=decision, decided_at=now)
+        event_data["decision"] = decision
+    if to == Stage.SUBMITTED:
+        update["submitted_at"] = now
+    if to in (Stage.CLOSED, Stage.WITHDRAWN):
+        update["closed_at"] = now
+    if to == Stage.ON_HOLD:
+        update["stage_before_hold"] = case.stage
+    elif case.stage == Stage.ON_HOLD:
+        update["stage_before_hold"] = ""
+
+    with transaction.atomic():
+        hit = Case.objects.filter(pk=case.pk, stage=case.stage).update(**update)
+        if hit != 1:
+            raise StaleObject(
+                _("Case %(ref)s was changed by someone else. Reload the page and try again.")
+                % {"ref": case.reference}
+            )
+        audit_update(
+            case,
+            {k: (getattr(case, k), v) for k, v in update.items() if k != "updated_at"},
+            actor=actor,
+        )
+        _event(
+            case,
+            actor,
+            EventKind.OVERRIDE if event_data.get("override") else EventKind.STAGE,
+            before=case.stage,
+            after=to,
+            summary=reason[:500],
+            data=event_data,
+            # An override's reasoning is between advisors; the applicant sees the new stage.
+            internal=bool(event_data.get("override")),
+        )
+    case.refresh_from_db()
+    return case

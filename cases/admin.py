@@ -21,9 +21,11 @@ from cases.models import (
     VisaType,
 )
 from portal.errors import PortalError
+from portal.forms import JSON_FORMFIELD_OVERRIDES
 
 
 class ChecklistItemInline(admin.TabularInline):
+    formfield_overrides = JSON_FORMFIELD_OVERRIDES
     model = ChecklistItem
     extra = 0
     fields = (
@@ -56,6 +58,7 @@ class VisaTypeAdmin(admin.ModelAdmin):
 
 @admin.register(ChecklistItem)
 class ChecklistItemAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FORMFIELD_OVERRIDES
     list_display = ("visa_type", "position", "code", "name_en", "required", "due_offset_days")
     list_filter = ("visa_type", "required")
     search_fields = ("code", "name_en", "name_zh")
@@ -156,6 +159,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(DocumentRequirement)
 class DocumentRequirementAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FORMFIELD_OVERRIDES
     list_display = ("case", "name_en", "required", "status", "due_date")
     list_filter = ("status", "required", "case__visa_type")
     search_fields = ("case__reference", "name_en", "code")

@@ -9,7 +9,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from cases.models import Decision, ReviewStatus, Stage, VisaType
-from portal.dates import MAX_YEARS_AHEAD, latest_allowed
+from portal.dates import MAX_YEARS_AHEAD, latest_allowed, validate_stored_date
 from portal.models import Language, Role, User
 
 
@@ -60,27 +60,39 @@ class CaseOpenForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Applicant's language"), choices=Language.choices
     )
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_stored_date],
+    )
     nationality = LazyTypedChoiceField(
         label=_("Nationality"), required=False, choices=[("", "—"), *list(countries)]
     )
     passport_number = forms.CharField(label=_("Passport number"), required=False, max_length=40)
     passport_expiry = forms.DateField(
-        label=_("Passport expiry date"), required=False, widget=DateInput
+        label=_("Passport expiry date"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_stored_date],
     )
     intended_entry_date = forms.DateField(
-        label=_("Intended entry date"), required=False, widget=DateInput
+        label=_("Intended entry date"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_stored_date],
     )
     target_submission_date = forms.DateField(
-        label=_("Target submission date"), required=False, widget=DateInput
+        label=_("Target submission date"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_stored_date],
     )
 
     def clean_date_of_birth(self) -> Any:
         value = self.cleaned_data.get("date_of_birth")
         if value and value >= timezone.localdate():
             raise forms.ValidationError(_("The date of birth must be in the past."))
-        if value and value.year < 1900:
-            raise forms.ValidationError(_("Check the year of birth; it is before 1900."))
         return value
 
     def clean(self) -> dict[str, Any]:

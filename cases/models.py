@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import storages
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import LazyObject
@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.dates import validate_stored_date
 from portal.models import validate_time_zone
 
 if TYPE_CHECKING:
@@ -131,10 +132,14 @@ class Applicant(models.Model):
     family_name = models.CharField(_("family name"), max_length=120)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_stored_date]
+    )
     nationality = CountryField(_("nationality"), blank=True)
     passport_number = models.CharField(_("passport number"), max_length=40, blank=True)
-    passport_expiry = models.DateField(_("passport expiry date"), null=True, blank=True)
+    passport_expiry = models.DateField(
+        _("passport expiry date"), null=True, blank=True, validators=[validate_stored_date]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -174,6 +179,7 @@ class VisaType(models.Model):
         _("delete files after close (days)"),
         null=True,
         blank=True,
+        validators=[MaxValueValidator(36_500)],  # 100 years; more overflows dates
         help_text=_(
             "Document files of a closed or withdrawn case are deleted this many days after it "
             "closed (a tombstone with name and hash stays). Empty keeps them."
@@ -213,7 +219,9 @@ class ChecklistItem(models.Model):
     max_size_bytes = models.PositiveBigIntegerField(
         _("maximum size (bytes)"), default=default_max_bytes, validators=[MinValueValidator(1)]
     )
-    due_offset_days = models.PositiveIntegerField(_("due offset (days)"), default=14)
+    due_offset_days = models.PositiveIntegerField(
+        _("due offset (days)"), default=14, validators=[MaxValueValidator(3650)]
+    )
 
     class Meta:
         ordering = ("visa_type", "position", "id")
@@ -260,9 +268,13 @@ class Case(models.Model):
     )
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.INTAKE)
     stage_before_hold = models.CharField(max_length=16, choices=Stage.choices, blank=True)
-    opened_on = models.DateField(_("opened on"))
-    intended_entry_date = models.DateField(_("intended entry date"), null=True, blank=True)
-    target_submission_date = models.DateField(_("target submission date"), null=True, blank=True)
+    opened_on = models.DateField(_("opened on"), validators=[validate_stored_date])
+    intended_entry_date = models.DateField(
+        _("intended entry date"), null=True, blank=True, validators=[validate_stored_date]
+    )
+    target_submission_date = models.DateField(
+        _("target submission date"), null=True, blank=True, validators=[validate_stored_date]
+    )
     # Due dates of the case are calendar dates in this IANA zone (issue 4).
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
@@ -355,7 +367,7 @@ class DocumentRequirement(models.Model):
     status = models.CharField(
         max_length=16, choices=RequirementStatus.choices, default=RequirementStatus.MISSING
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[validate_stored_date])
     current_document = models.ForeignKey(
         "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

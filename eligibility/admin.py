@@ -33,6 +33,7 @@ from eligibility.models import (
     RuleSetStatus,
 )
 from portal.errors import PortalError
+from portal.forms import SafeJSONField
 
 
 @admin.register(FieldOfStudy)
@@ -99,22 +100,13 @@ class InstitutionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/eligibility/institution/import.html", context)
 
 
-class PrettyJSONField(forms.JSONField):
+class PrettyJSONField(SafeJSONField):
     """A JSON textarea that shows the document indented, keeping Chinese characters."""
 
     def prepare_value(self, value: Any) -> str:
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
         return json.dumps(value, ensure_ascii=False, indent=2)
-
-    def to_python(self, value: Any) -> Any:
-        try:
-            return super().to_python(value)
-        except RecursionError:
-            # json.loads gives up on absurdly deep nesting with RecursionError, not ValueError.
-            raise forms.ValidationError(
-                gettext_lazy("This JSON is nested too deeply; a rule set needs a few levels.")
-            ) from None
 
 
 class RuleSetForm(forms.ModelForm):

@@ -129,3 +129,28 @@ class LogEntryAdmin(AuditlogLogEntryAdmin):
         "actor_email",
         "remote_addr",
     ]
+
+
+# django-otp's device admin answers 500 for a config/QR link of a device id that does not
+# exist (it calls .get()); ours answers 404 like every other admin page.
+from django.http import Http404, HttpRequest, HttpResponse  # noqa: E402
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+
+class SafeTOTPDeviceAdmin(TOTPDeviceAdmin):
+    def _existing(self, pk: str) -> None:
+        if not TOTPDevice.objects.filter(pk=pk).exists():
+            raise Http404("No such device.")
+
+    def config_view(self, request: HttpRequest, pk: str) -> HttpResponse:
+        self._existing(pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request: HttpRequest, pk: str) -> HttpResponse:
+        self._existing(pk)
+        return super().qrcode_view(request, pk)
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, SafeTOTPDeviceAdmin)

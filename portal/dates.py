@@ -60,3 +60,23 @@ def check_due_date(
             details={"field": field},
         )
     check_not_too_far_ahead(day, field=field, today=today)
+
+
+# Bounds for any date stored on a model: generous enough for every real birth, passport or
+# plan, tight enough that date arithmetic (+6 months, +1 day, -N days) can never overflow.
+STORED_DATE_MIN = dt.date(1900, 1, 1)
+STORED_DATE_MAX = dt.date(2100, 12, 31)
+
+
+def validate_stored_date(value: dt.date | None) -> None:
+    """Model-field validator: refuse dates before 1900-01-01 or after 2100-12-31 (typos such
+    as year 9999 or 0001). Raises ``django.core.exceptions.ValidationError``; the admin and
+    ``full_clean`` show it on the field."""
+    from django.core.exceptions import ValidationError
+
+    if value is not None and not STORED_DATE_MIN <= value <= STORED_DATE_MAX:
+        raise ValidationError(
+            _("Enter a date between %(min)s and %(max)s.")
+            % {"min": STORED_DATE_MIN.isoformat(), "max": STORED_DATE_MAX.isoformat()},
+            code="implausible_date",
+        )

@@ -113,6 +113,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The local run has a web server, a worker and beat writing to one SQLite file: wait for
+    # a lock instead of failing a reminder sweep with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30  # seconds
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"

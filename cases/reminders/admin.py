@@ -16,10 +16,12 @@ from cases.reminders.models import (
     ReminderPreference,
     ReminderRule,
 )
+from portal.forms import JSON_FORMFIELD_OVERRIDES
 
 
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FORMFIELD_OVERRIDES
     list_display = ("name", "kind", "offsets", "audience", "channel", "optional", "active")
     list_filter = ("kind", "audience", "channel", "active", "optional")
     list_editable = ("active",)

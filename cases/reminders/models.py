@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import validate_stored_date
+
 if TYPE_CHECKING:
     from portal.models import User
 
@@ -32,7 +34,9 @@ class CaseTask(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("title"), max_length=200)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, validators=[validate_stored_date]
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -38,7 +40,17 @@ def applicant_create(*, actor: User, invite: bool = True, **fields: Any) -> Appl
         raise InvalidInput(_("An applicant with this email address already exists."))
     with transaction.atomic():
         applicant = Applicant(**fields)
-        applicant.full_clean()
+        try:
+            applicant.full_clean()  # model validators: plausible dates, country code, email
+        except ValidationError as exc:
+            raise InvalidInput(
+                " ".join(exc.messages), details={"fields": exc.message_dict}
+            ) from exc
+        birth = applicant.date_of_birth
+        if birth is not None and birth >= timezone.localdate():
+            raise InvalidInput(
+                _("The date of birth must be in the past."), details={"field": "date_of_birth"}
+            )
         if invite:
             applicant.user = user_invite_applicant(
                 email=applicant.email,

@@ -81,6 +81,20 @@ def case_open(
     check_not_too_far_ahead(intended_entry_date, field="intended_entry_date")
     check_not_too_far_ahead(target_submission_date, field="target_submission_date")
     opened_on = opened_on or timezone.localdate()
+    for field, day in (
+        ("intended_entry_date", intended_entry_date),
+        ("target_submission_date", target_submission_date),
+    ):
+        if day is not None and day < opened_on:
+            raise InvalidInput(
+                _("The %(field)s %(day)s is before the case opens (%(opened)s).")
+                % {
+                    "field": Case._meta.get_field(field).verbose_name,
+                    "day": day.isoformat(),
+                    "opened": opened_on.isoformat(),
+                },
+                details={"field": field},
+            )
     with transaction.atomic():
         case = Case.objects.create(
             reference=case_next_reference(prefix=visa_type.code, year=opened_on.year),

@@ -23,6 +23,10 @@ from tests.otp import VerifiedClient, login_verified
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Fast hashing, in-memory email and cache, uploads in a per-test temporary folder."""
+    # Each test starts in English, whatever language an earlier test's request activated.
+    from django.utils import translation
+
+    translation.activate("en")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Every cache in memory (per test), keeping the aliases the settings define.
     settings.CACHES = {

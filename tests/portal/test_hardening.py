@@ -40,14 +40,15 @@ def test_admin_json_fields_refuse_absurd_nesting_with_a_message(admin_user, clie
             "name_en": item.name_en,
             "name_zh": item.name_zh,
             "max_size_bytes": item.max_size_bytes,
-            "due_offset_days": 7,
+            "due_offset_days": 99,  # would show if the form had saved
             "position": 1,
         },
     )
     assert response.status_code == 200
     assert "nested too deeply" in response.content.decode()
+    before = (item.due_offset_days, item.accepted_types)
     item.refresh_from_db()
-    assert item.due_offset_days != 7 or item.accepted_types
+    assert (item.due_offset_days, item.accepted_types) == before  # nothing was saved
 
 
 @pytest.mark.django_db

@@ -4,6 +4,11 @@ Defaults give the zero-setup local run (SQLite and private uploads under ``var/`
 Celery on kombu's filesystem transport). Production sets ``DATABASE_URL``, ``REDIS_URL`` (or
 ``CELERY_BROKER_URL``), ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG=false``, ``DJANGO_ALLOWED_HOSTS``
 and the ``EMAIL_*`` variables; see ``.env.example``.
+
+Sections, in order: core, apps and middleware, templates, database, authentication (login,
+two-factor, lockouts), sessions, language and time, static files and uploads, email, Celery, REST
+API, security headers, caches, logging, audit log, eligibility, reminders. Each setting is
+defined once, in its section.
 """
 
 import datetime as dt
@@ -14,6 +19,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+# --- Core ---------------------------------------------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -22,6 +28,9 @@ env = environ.Env()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
+
+# Redis (production): Celery's broker, the default cache and the API throttle counters.
+_redis_url = env.str("REDIS_URL", default="")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
@@ -37,8 +46,12 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Absolute links in emails and calendar feeds start with this.
 SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
 
+# --- Apps and middleware ------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -54,7 +67,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_countries",
     "csp",
-    # Issue 6: throttling, two-factor (TOTP + static recovery codes), audit log.
+    # Login lockouts, two-factor (TOTP and single-use recovery codes) and the audit log.
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -73,8 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Issue 6: OTPMiddleware sets request.user.is_verified(); the session lifetime check and
-    # the two-factor gate need it; auditlog takes the actor and IP from the request.
+    # OTPMiddleware sets request.user.is_verified(), which the session lifetime check and the
+    # two-factor gate below read; auditlog takes the actor and IP address from the request.
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.TwoFactorRequiredMiddleware",
@@ -84,12 +97,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Issue 6: django-axes wants to be last (it turns lockouts into the lockout page).
+    # Last, as django-axes requires: it turns a lockout raised by any layer into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-
+# --- Templates ----------------------------------------------------------------------------------
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -101,13 +113,14 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # The unread-notification count in the header.
+                "cases.reminders.context_processors.notifications",
             ],
         },
     },
 ]
 
-WSGI_APPLICATION = "portal.wsgi.application"
-
+# --- Database -----------------------------------------------------------------------------------
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -119,11 +132,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30  # seconds
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Authentication: login, passwords, lockouts, two-factor --------------------------------------
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # seconds; also bounds invitation links, see portal/services.py
+# Password reset: at most 3 mails per account per hour (counted in the default cache).
+PASSWORD_RESET_MAX_PER_HOUR = 3
 INVITATION_TIMEOUT_DAYS = 7
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,168 +152,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-PRIVATE_MEDIA_ROOT = Path(env.str("PORTAL_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
-
-# Uploaded documents never get a public URL (base_url None): they are served by a view that
-# checks permissions. Scale-out swaps "private" for django-storages' S3 backend.
-STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
-    "staticfiles": {
-        "BACKEND": env.str(
-            "DJANGO_STATICFILES_BACKEND",
-            default=(
-                "django.contrib.staticfiles.storage.StaticFilesStorage"
-                if DEBUG
-                else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            ),
-        ),
-    },
-}
-
-# Uploads: per-file limits are enforced in cases/uploads.py; this caps form fields in memory.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # bytes
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # bytes (Django's default, stated on purpose)
-FILE_UPLOAD_PERMISSIONS = 0o600
-DOCUMENT_DEFAULT_MAX_BYTES = 15 * 1024 * 1024
-DOCUMENT_DEFAULT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
-
-# Email: console locally; SMTP (or file-based in tests) via environment.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Visa Case Portal <noreply@localhost>")
-
-# Celery: Redis in production; kombu's filesystem transport for the zero-setup local run.
-_broker_dir = VAR_DIR / "broker"
-CELERY_BROKER_URL = env.str(
-    "CELERY_BROKER_URL", default=env.str("REDIS_URL", default="filesystem://")
-)
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_RESULT_BACKEND = None
-
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.api_support.exception_handler",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Visa Case Portal API",
-    "DESCRIPTION": "Cases, document checklists, uploads, reviews and stage transitions.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
-
-# Content-Security-Policy without 'unsafe-inline': templates carry no inline scripts or styles.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-    },
-}
-
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
-# What production (DEBUG off) adds; a dict so that header tests apply exactly these values.
-PRODUCTION_SECURITY: dict[str, object] = {
-    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
-    "SECURE_SSL_REDIRECT": env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True),
-    "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
-    "SESSION_COOKIE_SECURE": True,
-    "CSRF_COOKIE_SECURE": True,
-    "CSRF_COOKIE_HTTPONLY": True,
-    "SECURE_HSTS_SECONDS": env.int("DJANGO_HSTS_SECONDS", default=31_536_000),
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-    "SECURE_HSTS_PRELOAD": True,
-}
-if not DEBUG:
-    globals().update(PRODUCTION_SECURITY)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # Reset and invitation tokens are cut out of every log line (issue 6), including the
-    # development server's request lines. Keep gunicorn's access log off (its default) or give
-    # the proxy a format without the path of /accounts/password/reset/ and /invitation/ URLs.
-    "filters": {"redact_tokens": {"()": "portal.logging.RedactTokensFilter"}},
-    "formatters": {
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_tokens"],
-        },
-    },
-    "loggers": {
-        # Replaces Django's default "django" handlers, which would print unfiltered lines.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-    },
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-}
-
-CASES_PER_PAGE = 25
-
-# --- Issue 6: security and privacy ------------------------------------------------------------
 # Login throttling (django-axes): 5 failures for one account within 15 minutes lock that account
 # for 15 minutes; 20 failures from one IP address lock that address (portal/security.py decides
 # which limit applies). Nothing is locked for good; admins see and clear lockouts in the admin.
@@ -331,25 +185,257 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 PORTAL_RECOVERY_CODE_COUNT = 10
 
-# Sessions: 30 minutes idle (the expiry moves on every request) and 12 hours absolute
+# --- Sessions -----------------------------------------------------------------------------------
+# 30 minutes idle (the expiry moves on every request) and 12 hours absolute
 # (portal.middleware.SessionLifetimeMiddleware), for every role.
 SESSION_COOKIE_AGE = 30 * 60  # seconds
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Password reset: at most 3 mails per account per hour (counted in the cache).
-PASSWORD_RESET_MAX_PER_HOUR = 3
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}
-        if env.str("REDIS_URL", default="")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+# --- Language and time --------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files, storage and uploads ----------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+PRIVATE_MEDIA_ROOT = Path(env.str("PORTAL_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+
+# Uploaded documents never get a public URL (base_url None): they are served by a view that
+# checks permissions. Scale-out swaps "private" for django-storages' S3 backend.
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": env.str(
+            "DJANGO_STATICFILES_BACKEND",
+            default=(
+                "django.contrib.staticfiles.storage.StaticFilesStorage"
+                if DEBUG
+                else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            ),
+        ),
+    },
 }
 
-# Audit log (django-auditlog): who changed what, with identity-document fields masked.
+# Per-file limits are enforced in cases/uploads.py; this caps form fields held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # bytes
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # bytes (Django's default, stated on purpose)
+FILE_UPLOAD_PERMISSIONS = 0o600
+DOCUMENT_DEFAULT_MAX_BYTES = 15 * 1024 * 1024
+DOCUMENT_DEFAULT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+# At most 10 files per request (cases.services); Django refuses bodies with more than 20
+# outright. Per-case quotas default to these and are settable per visa type.
+PORTAL_MAX_FILES_PER_REQUEST = 10
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+CASE_DEFAULT_QUOTA_BYTES = 300 * 1024 * 1024
+CASE_DEFAULT_QUOTA_FILES = 200
+
+# --- Email --------------------------------------------------------------------------------------
+# Console locally; SMTP (or file-based in tests) via environment.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Visa Case Portal <noreply@localhost>")
+
+# --- Celery -------------------------------------------------------------------------------------
+# Redis in production; kombu's filesystem transport for the zero-setup local run.
+_broker_dir = VAR_DIR / "broker"
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default=env.str("REDIS_URL", default="filesystem://")
+)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+# Separate queues let several deployments (or test runs) share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_RESULT_BACKEND = None
+
+# --- REST API (/api/v1) and its OpenAPI schema --------------------------------------------------
+REST_FRAMEWORK = {
+    # Tokens first: an anonymous request then gets 401 with WWW-Authenticate (not 403). Session
+    # authentication enforces CSRF for browser clients.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api_support.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "portal.api_support.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "portal.api_support.FilterBackend",
+        "portal.api_support.StableOrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api_support.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api_support.AnonRateThrottle",
+        "portal.api_support.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+    },
+    "EXCEPTION_HANDLER": "portal.api_support.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Throttle counters live in this cache (see CACHES): shared by all gunicorn workers via Redis.
+API_THROTTLE_CACHE = "api_throttle"
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Visa Case Portal API",
+    "DESCRIPTION": (
+        "Cases, document checklists, uploads, reviews, messages and stage transitions. "
+        "Authenticate with the session (browser, CSRF token required for writes) or a "
+        "personal API token: `Authorization: Bearer vcp_...`. Errors are "
+        '`{"code", "detail"}`, plus `fields` on 400. Unknown or read-only fields are refused.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_support.postprocess_strict_requests",
+    ],
+    # One schema name per choice set used by several fields (drf-spectacular warns otherwise).
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "cases.models.Stage",
+        "RequirementStatusEnum": "cases.models.RequirementStatus",
+        "ReviewStatusEnum": "cases.models.ReviewStatus",
+        "CaseDecisionEnum": "cases.models.Decision",
+        "ReviewDecisionEnum": ["accepted", "rejected"],
+        "AssessmentOutcomeEnum": "eligibility.models.AssessmentOutcome",
+        "CountryEnum": "django_countries.countries",
+        "DegreeLevelEnum": "cases.qualifications.DegreeLevel",
+        "FieldLevelEnum": "eligibility.models.FieldLevel",
+    },
+}
+
+# --- Security headers and Content-Security-Policy -----------------------------------------------
+# CSP without 'unsafe-inline': templates carry no inline scripts or styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# What production (DEBUG off) adds; a dict so that header tests apply exactly these values.
+# None of these names is set elsewhere in this module.
+PRODUCTION_SECURITY: dict[str, object] = {
+    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+    "SECURE_SSL_REDIRECT": env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True),
+    "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+    "CSRF_COOKIE_HTTPONLY": True,
+    "SECURE_HSTS_SECONDS": env.int("DJANGO_HSTS_SECONDS", default=31_536_000),
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SECURE_HSTS_PRELOAD": True,
+}
+if not DEBUG:
+    globals().update(PRODUCTION_SECURITY)
+
+# --- Caches -------------------------------------------------------------------------------------
+# Redis when REDIS_URL is set, so that counters (password-reset mails, API throttling) are shared
+# by all workers; per-process memory for the local run.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    API_THROTTLE_CACHE: (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "throttle",
+        }
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
+
+# --- Logging ------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    # Reset and invitation tokens are cut out of every log line, including the development
+    # server's request lines, because a token in a log is a working link to someone's account.
+    # Keep gunicorn's access log off (its default) or give the proxy a format without the path
+    # of /accounts/password/reset/ and /invitation/ URLs.
+    "filters": {"redact_tokens": {"()": "portal.logging.RedactTokensFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "loggers": {
+        # Replaces Django's default "django" handlers, which would print unfiltered lines.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+}
+
+# --- Audit log (django-auditlog) ----------------------------------------------------------------
+# Who changed what, with identity-document fields masked.
 # Rule sets: add {"model": "eligibility.RuleSet"} (and its criteria) here once that model exists.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "cases.Applicant", "mask_fields": ["passport_number"]},
@@ -361,13 +447,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 )
 AUDITLOG_STORE_JSON_CHANGES = True
 
-# Uploads: at most 10 files per request (cases.services), Django refuses bodies with more than
-# 20 outright; per-case quotas default to these and are settable per visa type.
-PORTAL_MAX_FILES_PER_REQUEST = 10
-DATA_UPLOAD_MAX_NUMBER_FILES = 20
-CASE_DEFAULT_QUOTA_BYTES = 300 * 1024 * 1024
-CASE_DEFAULT_QUOTA_FILES = 200
-# --- issue 3 (eligibility) ----------------------------------------------------------------------
+# --- Eligibility --------------------------------------------------------------------------------
 # eligibility never imports cases: these dotted paths let it call back into cases.
 # Called with a rule set id on commit of a publish: enqueue re-assessment of open cases.
 ELIGIBILITY_ON_PUBLISH = "cases.tasks.enqueue_reassessment"
@@ -376,11 +456,7 @@ ELIGIBILITY_FACTS_FOR_CASE = "cases.services_eligibility.preview_facts_for_case"
 # Cases re-assessed per Celery task after a publish (one transaction per batch).
 ELIGIBILITY_REASSESS_BATCH = env.int("ELIGIBILITY_REASSESS_BATCH", default=500)
 
-# --- issue 4: deadlines and reminders ------------------------------------------------------------
-# The unread-notification count in the header.
-TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]
-    "cases.reminders.context_processors.notifications"
-)
+# --- Deadlines and reminders --------------------------------------------------------------------
 # Reminders go out at this hour in the recipient's time zone (0-23).
 REMINDER_LOCAL_HOUR = env.int("REMINDER_LOCAL_HOUR", default=9)
 # A reminder whose moment passed longer ago than this (worker down) is skipped, not sent late.
@@ -393,81 +469,3 @@ REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", defau
 # Ledger rows handled per batch, and an optional pause between emails (SMTP rate limits).
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=200)
 REMINDER_SEND_PAUSE_SECONDS = env.float("REMINDER_SEND_PAUSE_SECONDS", default=0.0)
-# Separate queues let several deployments (or test runs) share one Redis.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-
-# --- REST API v1 (issue 5) --------------------------------------------------------------------
-# Tokens first: an anonymous request then gets 401 with WWW-Authenticate (not 403). Session
-# authentication enforces CSRF for browser clients.
-REST_FRAMEWORK.update(
-    {
-        "DEFAULT_AUTHENTICATION_CLASSES": [
-            "portal.api_support.ApiTokenAuthentication",
-            "rest_framework.authentication.SessionAuthentication",
-        ],
-        "DEFAULT_PAGINATION_CLASS": "portal.api_support.PageNumberPagination",
-        "DEFAULT_FILTER_BACKENDS": [
-            "portal.api_support.FilterBackend",
-            "portal.api_support.StableOrderingFilter",
-        ],
-        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["portal.api_support.JSONParser"],
-        "DEFAULT_THROTTLE_CLASSES": [
-            "portal.api_support.AnonRateThrottle",
-            "portal.api_support.UserRateThrottle",
-        ],
-        "DEFAULT_THROTTLE_RATES": {
-            "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
-            "user": env.str("API_THROTTLE_USER", default="1200/minute"),
-        },
-        "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    }
-)
-# Throttle counters must be shared by all gunicorn workers: Redis when REDIS_URL is set.
-API_THROTTLE_CACHE = "api_throttle"
-CACHES = {
-    **CACHES,  # the default cache of the security block (Redis when REDIS_URL is set)
-    API_THROTTLE_CACHE: (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env.str("REDIS_URL"),
-            "KEY_PREFIX": "throttle",
-        }
-        if env.str("REDIS_URL", default="")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
-    ),
-}
-SPECTACULAR_SETTINGS.update(
-    {
-        "DESCRIPTION": (
-            "Cases, document checklists, uploads, reviews, messages and stage transitions. "
-            "Authenticate with the session (browser, CSRF token required for writes) or a "
-            "personal API token: `Authorization: Bearer vcp_...`. Errors are "
-            '`{"code", "detail"}`, plus `fields` on 400. Unknown or read-only fields are refused.'
-        ),
-        "COMPONENT_SPLIT_REQUEST": True,
-        "SCHEMA_PATH_PREFIX": r"/api/v1",
-        "POSTPROCESSING_HOOKS": [
-            "drf_spectacular.hooks.postprocess_schema_enums",
-            "portal.api_support.postprocess_strict_requests",
-        ],
-        "ENUM_NAME_OVERRIDES": {
-            "StageEnum": "cases.models.Stage",
-            "RequirementStatusEnum": "cases.models.RequirementStatus",
-            "ReviewStatusEnum": "cases.models.ReviewStatus",
-            "CaseDecisionEnum": "cases.models.Decision",
-            "ReviewDecisionEnum": ["accepted", "rejected"],
-        },
-    }
-)
-
-# --- Issue 5 (API, second part: eligibility and reminders endpoints) ---
-# One schema name per choice set used by several fields (drf-spectacular warns otherwise).
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
-    {
-        "AssessmentOutcomeEnum": "eligibility.models.AssessmentOutcome",
-        "CountryEnum": "django_countries.countries",
-        "DegreeLevelEnum": "cases.qualifications.DegreeLevel",
-        "FieldLevelEnum": "eligibility.models.FieldLevel",
-    }
-)

@@ -95,7 +95,7 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
     collecting documents (intake to review). Constant query count per page.
 
     The counts are correlated subqueries, computed only for the rows fetched: page through
-    keys first (``portal.api_support.DeferredJoinPaginator``) so deep pages stay cheap."""
+    keys first (``portal.pagination.DeferredJoinPaginator``) so deep pages stay cheap."""
     filters = filters or CaseFilters()
     today = timezone.localdate()
     qs = Case.objects.visible_to(user).select_related("applicant", "visa_type", "advisor")

@@ -286,28 +286,28 @@ REST_FRAMEWORK = {
     # Tokens first: an anonymous request then gets 401 with WWW-Authenticate (not 403). Session
     # authentication enforces CSRF for browser clients.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api_support.ApiTokenAuthentication",
+        "portal.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "portal.api_support.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "portal.api_support.FilterBackend",
-        "portal.api_support.StableOrderingFilter",
+        "portal.api.pagination.FilterBackend",
+        "portal.api.pagination.StableOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["portal.api_support.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "portal.api_support.AnonRateThrottle",
-        "portal.api_support.UserRateThrottle",
+        "portal.api.throttling.AnonRateThrottle",
+        "portal.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
     },
-    "EXCEPTION_HANDLER": "portal.api_support.exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Throttle counters live in this cache (see CACHES): shared by all gunicorn workers via Redis.
@@ -330,7 +330,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.api_support.postprocess_strict_requests",
+        "portal.api.serializers.postprocess_strict_requests",
     ],
     # One schema name per choice set used by several fields (drf-spectacular warns otherwise).
     "ENUM_NAME_OVERRIDES": {

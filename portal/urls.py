@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("cases.reminders.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("portal.api_urls")),
+    path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -27,7 +27,8 @@ from cases.api.views import _ScopedViewSet
 from cases.models import Applicant, Case, Education, Employment
 from eligibility import selectors as eligibility_selectors
 from eligibility.models import Assessment, FieldLevel, FieldOfStudy, Institution
-from portal.api_support import RequesterLanguageMixin, error_responses, service_field_errors
+from portal.api.errors import error_responses, service_field_errors
+from portal.api.language import RequesterLanguageMixin
 from portal.errors import NotAllowed
 
 
@@ -346,7 +347,7 @@ class InstitutionViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _ScopedV
 
 
 def register(router: Any) -> None:
-    """Add the eligibility endpoints to the API v1 router (``portal/api_urls.py``)."""
+    """Add the eligibility endpoints to the API v1 router (``portal/api/urls.py``)."""
     router.register("applicants", ApplicantQualificationViewSet, basename="applicant-qualification")
     router.register("education", EducationViewSet, basename="education")
     router.register("employment", EmploymentViewSet, basename="employment")

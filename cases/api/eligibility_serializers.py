@@ -26,7 +26,7 @@ from eligibility.models import (
     Institution,
     RuleSet,
 )
-from portal.api_support import StrictSerializer, UserBriefSerializer
+from portal.api.serializers import StrictSerializer, UserBriefSerializer
 from portal.models import User
 
 _FIELD_HELP = "ISCED-F 2013 detailed field code (4 digits), e.g. 0613."

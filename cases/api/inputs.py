@@ -11,7 +11,7 @@ from rest_framework import serializers
 from cases import permissions
 from cases.models import Decision, ReviewStatus, Stage, VisaType
 from cases.services import MAX_MESSAGE_CHARS
-from portal.api_support import StrictSerializer
+from portal.api.serializers import StrictSerializer
 from portal.models import Language, Role, User
 
 

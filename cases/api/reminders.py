@@ -18,14 +18,10 @@ from cases.api.views import _ScopedViewSet
 from cases.models import Case
 from cases.reminders import selectors, services
 from cases.reminders.models import CaseTask, Notification
-from portal.api_support import (
-    FilterBackend,
-    RequesterLanguageMixin,
-    StableOrderingFilter,
-    StrictSerializer,
-    UserBriefSerializer,
-    error_responses,
-)
+from portal.api.errors import error_responses
+from portal.api.language import RequesterLanguageMixin
+from portal.api.pagination import FilterBackend, StableOrderingFilter
+from portal.api.serializers import StrictSerializer, UserBriefSerializer
 from portal.models import Role, User
 
 # --- serializers ------------------------------------------------------------------------------
@@ -232,7 +228,7 @@ class TaskViewSet(RequesterLanguageMixin, _ScopedViewSet):
 
 
 def register(router: Any) -> None:
-    """Add the reminders endpoints to the API v1 router (``portal/api_urls.py``)."""
+    """Add the reminders endpoints to the API v1 router (``portal/api/urls.py``)."""
     router.register("notifications", NotificationViewSet, basename="notification")
     router.register("cases", CaseTaskViewSet, basename="case-task")
     router.register("tasks", TaskViewSet, basename="task")

@@ -20,7 +20,7 @@ from cases.models import (
     VisaType,
 )
 from cases.services import allowed_transitions
-from portal.api_support import UserBriefSerializer
+from portal.api.serializers import UserBriefSerializer
 from portal.models import User
 
 # --- read -------------------------------------------------------------------------------------

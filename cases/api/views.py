@@ -25,12 +25,8 @@ from cases.api import serializers as s
 from cases.api.filters import CaseFilterSet, DocumentFilterSet, RequirementFilterSet
 from cases.downloads import document_download_response
 from cases.models import Applicant, Case, Document, DocumentRequirement, VisaType
-from portal.api_support import (
-    FilterBackend,
-    PageNumberPagination,
-    StableOrderingFilter,
-    error_responses,
-)
+from portal.api.errors import error_responses
+from portal.api.pagination import FilterBackend, PageNumberPagination, StableOrderingFilter
 from portal.errors import InvalidInput, NotAllowed
 from portal.pagination import DeferredJoinPaginator
 
@@ -370,7 +366,7 @@ class VisaTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ScopedV
 
 
 def register(router: Any) -> None:
-    """Add the cases endpoints to the API v1 router (``portal/api_urls.py``)."""
+    """Add the cases endpoints to the API v1 router (``portal/api/urls.py``)."""
     router.register("cases", CaseViewSet, basename="case")
     router.register("requirements", RequirementViewSet, basename="requirement")
     router.register("documents", DocumentViewSet, basename="document")

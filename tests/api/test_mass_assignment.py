@@ -27,7 +27,7 @@ from cases.models import (
 )
 from cases.reminders import services as reminder_services
 from eligibility.models import Assessment, FieldOfStudy, RuleSet
-from portal.api_support import ApiTokenCreateSerializer
+from portal.api.serializers import ApiTokenCreateSerializer
 from portal.models import ApiToken, User
 
 pytestmark = pytest.mark.django_db

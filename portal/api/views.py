@@ -11,15 +11,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import services
-from portal.api_support import (
+from portal.api.errors import error_responses
+from portal.api.pagination import StableOrderingFilter
+from portal.api.permissions import IsStaffMember
+from portal.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
-    IsStaffMember,
     MeSerializer,
     PingSerializer,
-    StableOrderingFilter,
-    error_responses,
 )
 from portal.models import ApiToken
 

@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 from cases.api import eligibility as eligibility_api
 from cases.api import reminders as reminders_api
 from cases.api import views as cases_api
-from portal import api as portal_api
+from portal.api import views as portal_api
 
 app_name = "api"
 

@@ -1,0 +1,29 @@
+"""Answer API requests in the requester's preferred language."""
+
+from typing import Any
+
+from django.utils import translation
+from rest_framework.request import Request
+
+
+class RequesterLanguageMixin:
+    """Texts in the answer (labels, explanations, messages) are in your preferred language."""
+
+    # (That docstring is the operations' description in the schema.) For token clients too:
+    # ``UserLanguageMiddleware`` only sees session users; DRF authenticates tokens in the view.
+    # The language before the view switched it is restored when the response is finalized, so
+    # it does not leak into whatever the thread runs next.
+    _previous_language: str | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self._previous_language = translation.get_language()
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        language = getattr(request.user, "preferred_language", "")
+        if language:
+            translation.activate(language)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if self._previous_language:
+            translation.activate(self._previous_language)
+        return response

@@ -116,7 +116,7 @@ def reassess(rule_set_id: int, ids: list[int], batch: int) -> tuple[float, list[
     total outcome changes."""
     from collections import Counter
 
-    from cases.services_eligibility import cases_reassess_for_rule_set
+    from cases.services.eligibility import cases_reassess_for_rule_set
 
     per_batch = []
     changes: Counter = Counter()

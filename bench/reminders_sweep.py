@@ -69,7 +69,7 @@ def run(url: str) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from cases.reminders.sweep import reminders_record_due, reminders_sweep
+    from cases.services.sweep import reminders_record_due, reminders_sweep
 
     call_command("migrate", verbosity=0)
     mail.outbox = []
@@ -207,8 +207,8 @@ def orm_find() -> tuple[float, str]:
     """Best of 5 for the sweep's candidate query (window for offsets 7, 2, 0, -3), and the
     index its plan uses."""
     from cases.models import Case
-    from cases.reminders import deadlines
-    from cases.reminders.sweep import _window
+    from cases.selectors import deadlines
+    from cases.services.sweep import _window
 
     low, high = _window([7, 2, 0, -3], NOW.date())
     qs = deadlines.requirement_deadlines(Case.objects.all(), low=low, high=high)

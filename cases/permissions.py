@@ -1,4 +1,10 @@
-"""Pure predicates: may this user do this to this case? No queries beyond loaded attributes.
+"""Pure predicates: may this user do this to this case? No queries beyond loaded attributes
+(``can_edit_applicant`` reads the applicant's cases).
+
+Who may download a document: ``can_download_document``, whoever may see its case (the
+applicant, the assigned advisor, a supervisor, an admin). Views fetch the document through
+``selectors.document_get_for_user`` (anyone else gets 404), the download service checks this
+predicate again, and ``cases.services.access.document_access_record`` records every read.
 
 Visibility (whether the user may see the case at all) is decided by ``Case.objects.visible_to``;
 these predicates assume the case is already visible and answer the finer questions.
@@ -9,7 +15,7 @@ from typing import TYPE_CHECKING
 from cases.models import UPLOAD_STAGES
 
 if TYPE_CHECKING:
-    from cases.models import Case
+    from cases.models import Applicant, Case, Document
     from portal.models import User
 
 
@@ -29,6 +35,11 @@ def is_case_applicant(user: "User", case: "Case") -> bool:
 
 def can_view_case(user: "User", case: "Case") -> bool:
     return is_case_staff(user, case) or is_case_applicant(user, case)
+
+
+def can_download_document(user: "User", document: "Document") -> bool:
+    """Who may download (or preview, or export) a stored document: whoever may see its case."""
+    return can_view_case(user, document.requirement.case)
 
 
 def can_transition(user: "User", case: "Case") -> bool:
@@ -62,6 +73,11 @@ def can_assess(user: "User", case: "Case") -> bool:
     return is_case_staff(user, case)
 
 
-def can_edit_qualifications(user: "User", case: "Case") -> bool:
-    """The applicant keeps their education and work history current; case staff correct it."""
-    return is_case_staff(user, case) or is_case_applicant(user, case)
+def can_edit_applicant(user: "User", applicant: "Applicant") -> bool:
+    """May ``user`` change ``applicant``'s record and qualifications: the applicant's own
+    login, or staff on at least one of the applicant's cases (one query)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if applicant.user_id == user.pk:
+        return True
+    return any(is_case_staff(user, c) for c in applicant.cases.all())

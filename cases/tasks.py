@@ -5,8 +5,9 @@ from dataclasses import asdict
 from celery import shared_task
 from django.conf import settings
 
-from cases import privacy, services_eligibility
-from cases.reminders.sweep import reminders_sweep as run_sweep
+from cases.services import eligibility as services_eligibility
+from cases.services import privacy
+from cases.services.sweep import reminders_sweep as run_sweep
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), max_retries=3)
@@ -38,8 +39,8 @@ def enqueue_reassessment(rule_set_id: int) -> None:
 
 @shared_task
 def retention_sweep(dry_run: bool = False) -> int:
-    """Apply the retention rules (``cases.privacy.retention_apply``); returns how many files
-    were deleted (or would be, with ``dry_run``). Safe to run twice. Schedule it daily in
+    """Apply the retention rules (``cases.services.privacy.retention_apply``); returns how many
+    files were deleted (or would be, with ``dry_run``). Safe to run twice. Schedule it daily in
     django-celery-beat (admin: Periodic tasks)."""
     return len(privacy.retention_apply(dry_run=dry_run))
 

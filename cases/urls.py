@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from cases import views, views_eligibility
+from cases.views import applicant, documents, qualifications
+from cases.views import cases as views
 
 
 class QualificationKind:
@@ -26,57 +27,57 @@ urlpatterns = [
     path("cases/<int:pk>/transition/", views.case_transition, name="transition"),
     path(
         "cases/<int:pk>/documents/<int:document_pk>/review/",
-        views.document_review,
+        documents.document_review,
         name="document_review",
     ),
     path(
         "cases/<int:pk>/requirements/<int:requirement_pk>/waive/",
-        views.requirement_waive,
+        documents.requirement_waive,
         name="requirement_waive",
     ),
     path(
         "cases/<int:pk>/requirements/<int:requirement_pk>/upload/",
-        views.requirement_upload,
+        documents.requirement_upload,
         name="upload",
     ),
-    path("cases/<int:pk>/upload/", views.case_upload, name="case_upload"),
+    path("cases/<int:pk>/upload/", documents.case_upload, name="case_upload"),
     path(
         "cases/<int:pk>/documents/<int:document_pk>/access/",
-        views.document_access,
+        documents.document_access,
         name="document_access",
     ),
     path("cases/<int:pk>/messages/", views.message_post, name="message_post"),
-    path("documents/<int:document_pk>/download/", views.document_download, name="download"),
+    path("documents/<int:document_pk>/download/", documents.document_download, name="download"),
     # issue 3: qualifications and eligibility assessments
-    path("cases/<int:pk>/assess/", views_eligibility.case_assess, name="case_assess"),
+    path("cases/<int:pk>/assess/", qualifications.case_assess, name="case_assess"),
     path(
         "cases/<int:pk>/qualifications/",
-        views_eligibility.case_qualifications,
+        qualifications.case_qualifications,
         name="case_qualifications",
     ),
     path(
         "cases/<int:pk>/qualifications/<qkind:kind>/<int:item_pk>/",
-        views_eligibility.case_qualification_edit,
+        qualifications.case_qualification_edit,
         name="case_qualification_edit",
     ),
     path(
         "cases/<int:pk>/qualifications/<qkind:kind>/<int:item_pk>/delete/",
-        views_eligibility.case_qualification_delete,
+        qualifications.case_qualification_delete,
         name="case_qualification_delete",
     ),
-    path("my/qualifications/", views_eligibility.my_qualifications, name="my_qualifications"),
+    path("my/qualifications/", qualifications.my_qualifications, name="my_qualifications"),
     path(
         "my/qualifications/<qkind:kind>/<int:item_pk>/",
-        views_eligibility.my_qualification_edit,
+        qualifications.my_qualification_edit,
         name="my_qualification_edit",
     ),
     path(
         "my/qualifications/<qkind:kind>/<int:item_pk>/delete/",
-        views_eligibility.my_qualification_delete,
+        qualifications.my_qualification_delete,
         name="my_qualification_delete",
     ),
-    path("my/", views.my_cases, name="my_cases"),
-    path("my/cases/<int:pk>/", views.my_case_detail, name="my_detail"),
-    path("my/access/", views.my_access, name="my_access"),
-    path("my/export/", views.my_export, name="my_export"),
+    path("my/", applicant.my_cases, name="my_cases"),
+    path("my/cases/<int:pk>/", applicant.my_case_detail, name="my_detail"),
+    path("my/access/", applicant.my_access, name="my_access"),
+    path("my/export/", applicant.my_export, name="my_export"),
 ]

@@ -230,6 +230,21 @@ class Assessment(models.Model):
 
         return outcome_label(self.outcome, language or get_language() or "en")
 
+    @property
+    def needs_review(self) -> bool:
+        return self.outcome == AssessmentOutcome.NEEDS_REVIEW
+
+    @property
+    def other_routes_display(self) -> list[dict[str, Any]]:
+        """``other_routes`` with each route's outcome as a label in the active language."""
+        from eligibility.engine import outcome_label
+
+        language = get_language() or "en"
+        return [
+            {**route, "outcome_label": outcome_label(route.get("outcome", ""), language)}
+            for route in self.other_routes or []
+        ]
+
     def missing_labels(self, language: str | None = None) -> list[str]:
         """The missing facts as readable names in ``language`` (default: the active one)."""
         from eligibility.engine import fact_label

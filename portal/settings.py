@@ -114,7 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 # The unread-notification count in the header.
-                "cases.reminders.context_processors.notifications",
+                "cases.context_processors.notifications",
             ],
         },
     },
@@ -341,7 +341,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewDecisionEnum": ["accepted", "rejected"],
         "AssessmentOutcomeEnum": "eligibility.models.AssessmentOutcome",
         "CountryEnum": "django_countries.countries",
-        "DegreeLevelEnum": "cases.qualifications.DegreeLevel",
+        "DegreeLevelEnum": "cases.models.qualifications.DegreeLevel",
         "FieldLevelEnum": "eligibility.models.FieldLevel",
     },
 }
@@ -452,7 +452,7 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # Called with a rule set id on commit of a publish: enqueue re-assessment of open cases.
 ELIGIBILITY_ON_PUBLISH = "cases.tasks.enqueue_reassessment"
 # Returns the engine facts of a case given its reference or pk (rule set admin preview).
-ELIGIBILITY_FACTS_FOR_CASE = "cases.services_eligibility.preview_facts_for_case"
+ELIGIBILITY_FACTS_FOR_CASE = "cases.services.eligibility.preview_facts_for_case"
 # Cases re-assessed per Celery task after a publish (one transaction per batch).
 ELIGIBILITY_REASSESS_BATCH = env.int("ELIGIBILITY_REASSESS_BATCH", default=500)
 

@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("portal.account_urls")),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("", include("cases.urls")),
-    path("", include("cases.reminders.urls")),
+    path("", include("cases.urls_reminders")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

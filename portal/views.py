@@ -24,7 +24,7 @@ from django_otp import user_has_device
 from django_otp.qr import write_qrcode_image
 
 from cases import selectors
-from cases.reminders.deadlines import dashboard_deadlines_for_user
+from cases.selectors.deadlines import dashboard_deadlines_for_user
 from portal import audit, dates, services
 from portal.errors import PortalError
 from portal.tokens import invitation_token_generator

@@ -4,8 +4,10 @@ import io
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from rest_framework.test import APIClient
 
 from cases.models import Case
 from cases.samples import sample_jpeg, sample_pdf, sample_png
@@ -226,3 +228,32 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# API clients (DRF) per persona, and throttle counters that start at zero in every test.
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters(settings):  # type: ignore[no-untyped-def]
+    settings.API_THROTTLE_CACHE = "api_test_throttle"
+    settings.CACHES = {
+        **settings.CACHES,
+        "api_test_throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "api-test-throttle",
+        },
+    }
+    caches["api_test_throttle"].clear()
+    yield
+    caches["api_test_throttle"].clear()
+
+
+@pytest.fixture
+def api_for() -> Callable[[User | None], APIClient]:
+    """A DRF test client logged in (session) as ``user``; anonymous for None."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            login_verified(client, user)  # staff sessions must have passed two-factor
+        return client
+
+    return make

@@ -1,12 +1,29 @@
-"""factory_boy factories. Cases are opened through the real service (see ``open_case``)."""
+"""factory_boy factories and builders. Cases, uploads, degrees and jobs go through the real
+services (``open_case``, ``case_at``, ``upload_document``, ``add_education``,
+``add_employment``), so every state a test starts from is one the portal can reach."""
 
 import datetime as dt
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import services
-from cases.models import Applicant, Case, VisaType
+from cases.models import (
+    Applicant,
+    Case,
+    Decision,
+    DegreeLevel,
+    Document,
+    Education,
+    Employment,
+    Notification,
+    Stage,
+    VisaType,
+)
+from cases.samples import sample_pdf
+from cases.services.qualifications import education_save, employment_save
+from eligibility.models import FieldOfStudy, Institution, InstitutionKind
 from portal.models import Role, User
 
 TEST_PASSWORD = "correct-horse-battery-9"
@@ -71,3 +88,120 @@ def open_case(
         opened_on=opened_on or timezone.localdate(),
         intended_entry_date=timezone.localdate() + dt.timedelta(days=90),
     )
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    """A recognized university (the "well-known" list); ``recognized=False`` for others."""
+
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"Test University {n}")
+    country = "DE"
+    kind = InstitutionKind.UNIVERSITY
+    recognized = True
+    recognition_source = "test fixture"
+
+
+def _stem_field() -> FieldOfStudy:
+    # 0613 Software and applications development and analysis (ISCED-F 2013, broad field 06).
+    return FieldOfStudy.objects.get(code="0613")
+
+
+def add_education(*, applicant: Applicant, actor: User | None = None, **data: object) -> Education:
+    """A degree added through ``education_save`` (the service's checks apply): a master's in
+    0613 from a recognized institution, graduated 2020-06-30, unless ``data`` says otherwise."""
+    institution = data.pop("institution", None) or InstitutionFactory()
+    values = {
+        "level": DegreeLevel.MASTER,
+        "field": _stem_field(),
+        "institution": institution,
+        "institution_name": "",
+        "country": institution.country,
+        "graduation_date": dt.date(2020, 6, 30),
+        "expected": False,
+        "degree_document_on_file": False,
+        **data,
+    }
+    return education_save(
+        applicant=applicant, actor=actor or applicant.user or AdminFactory(), data=values
+    )
+
+
+def add_employment(
+    *, applicant: Applicant, actor: User | None = None, **data: object
+) -> Employment:
+    """A job added through ``employment_save``: a research role since 2021-01-01 at a
+    recognized institution, unless ``data`` says otherwise."""
+    institution = data.pop("institution", None) or InstitutionFactory()
+    values = {
+        "organisation": institution.name,
+        "role": "Research scientist",
+        "field": _stem_field(),
+        "start_date": dt.date(2021, 1, 1),
+        "end_date": None,
+        "teaching_or_research": True,
+        "institution": institution,
+        **data,
+    }
+    return employment_save(
+        applicant=applicant, actor=actor or applicant.user or AdminFactory(), data=values
+    )
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An in-app notification of ``user`` (unread unless ``read_at`` is given)."""
+
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Notification {n}")
+    url = "/"
+
+
+def upload_document(
+    case: Case, *, code: str = "passport-bio-page", actor: User | None = None
+) -> Document:
+    """Upload a real one-page PDF into the requirement ``code`` of ``case`` through
+    ``document_upload`` (content checks, versioning and the timeline apply)."""
+    requirement = case.requirements.get(code=code)
+    actor = actor or case.applicant.user or case.advisor
+    upload = SimpleUploadedFile("scan.pdf", sample_pdf("Test scan"), "application/pdf")
+    return services.document_upload(requirement=requirement, file=upload, actor=actor)
+
+
+# The main line after intake, as the moves an advisor makes.
+_MAIN_MOVES = (
+    Stage.ASSESSMENT,
+    Stage.DOCUMENTS,
+    Stage.REVIEW,
+    Stage.READY,
+    Stage.SUBMITTED,
+    Stage.DECIDED,
+    Stage.CLOSED,
+)
+
+
+def case_at(stage: str, *, case: Case | None = None, **open_kwargs: object) -> Case:
+    """A case moved to ``stage`` through the real services: opened (``open_case`` with
+    ``open_kwargs``), then moved along the main line by its advisor; the ready guard is
+    overridden with a recorded reason, ``decided`` records an approval, and ``on_hold`` and
+    ``withdrawn`` branch off intake. Raises ``ValueError`` for an unknown stage."""
+    case = case or open_case(**open_kwargs)  # type: ignore[arg-type]
+    actor = case.advisor
+    assert actor is not None
+    if stage == Stage.INTAKE:
+        return case
+    if stage in (Stage.ON_HOLD, Stage.WITHDRAWN):
+        return services.case_transition(case=case, to=stage, actor=actor, reason="Test")
+    if stage not in _MAIN_MOVES:
+        raise ValueError(f"unknown stage {stage!r}")
+    for to in _MAIN_MOVES[: _MAIN_MOVES.index(stage) + 1]:
+        extra: dict[str, object] = {}
+        if to == Stage.READY:
+            extra = {"override": True, "reason": "Test: guard overridden"}
+        elif to == Stage.DECIDED:
+            extra = {"decision": Decision.APPROVED}
+        case = services.case_transition(case=case, to=to, actor=actor, **extra)  # type: ignore[arg-type]
+    return case

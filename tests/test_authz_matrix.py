@@ -120,8 +120,8 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
 
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases import services_eligibility
     from cases.models import CaseTask, Education, Employment, Notification
+    from cases.services import eligibility as services_eligibility
     from eligibility.models import FieldOfStudy, RuleSet
 
     task = CaseTask.objects.create(case=case_a, title="Call the consulate", created_by=ada)

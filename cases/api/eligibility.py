@@ -3,7 +3,7 @@
 Who may do what follows the HTML views (``cases/views_eligibility.py``): the applicant edits their
 own qualifications and case staff correct them (others get 404); only case staff run an
 assessment (the case's applicant gets 403, others 404); the applicant reads their own case's
-assessments without the staff-only parts. Order of checks as in ``cases.api.views``: scoped fetch
+assessments without the staff-only parts. Order of checks as in ``cases.api.cases``: scoped fetch
 (404), permission (403), body (400), service (400/403 from domain errors).
 """
 
@@ -21,10 +21,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from cases import permissions, selectors, services_eligibility, services_qualifications
-from cases.api import eligibility_serializers as s
-from cases.api.views import _ScopedViewSet
+from cases import permissions, selectors
+from cases.api.base import ScopedViewSet
+from cases.api.serializers import eligibility as s
 from cases.models import Applicant, Case, Education, Employment
+from cases.services import eligibility as services_eligibility
+from cases.services import qualifications as services_qualifications
 from eligibility import selectors as eligibility_selectors
 from eligibility.models import Assessment, FieldLevel, FieldOfStudy, Institution
 from portal.api.errors import error_responses, service_field_errors
@@ -72,14 +74,14 @@ EMPLOYMENT = _Kind(
 
 
 def _check_can_edit(user: Any, applicant: Applicant) -> None:
-    if not services_qualifications.can_edit_applicant(user, applicant):
+    if not permissions.can_edit_applicant(user, applicant):
         raise NotAllowed(_("You cannot change this applicant's qualifications."))
 
 
 # --- applicants/<pk>/education/, applicants/<pk>/employment/ ----------------------------------
 
 
-class ApplicantQualificationViewSet(RequesterLanguageMixin, _ScopedViewSet):
+class ApplicantQualificationViewSet(RequesterLanguageMixin, ScopedViewSet):
     # The applicant's degrees and jobs: list and add (registered under ``applicants``).
     filter_backends = ()
 
@@ -138,7 +140,7 @@ class ApplicantQualificationViewSet(RequesterLanguageMixin, _ScopedViewSet):
 # --- education/<pk>/, employment/<pk>/ --------------------------------------------------------
 
 
-class _QualificationViewSet(RequesterLanguageMixin, mixins.RetrieveModelMixin, _ScopedViewSet):
+class _QualificationViewSet(RequesterLanguageMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     kind: _Kind
     filter_backends = ()
 
@@ -214,7 +216,7 @@ class EmploymentViewSet(_QualificationViewSet):
 # --- cases/<pk>/assessments/, assessments/<pk>/ -----------------------------------------------
 
 
-class CaseAssessmentViewSet(RequesterLanguageMixin, _ScopedViewSet):
+class CaseAssessmentViewSet(RequesterLanguageMixin, ScopedViewSet):
     # A case's assessments: list and run (registered under ``cases``).
     filter_backends = ()
 
@@ -271,7 +273,7 @@ class CaseAssessmentViewSet(RequesterLanguageMixin, _ScopedViewSet):
         responses={200: s.AssessmentDetailSerializer, **error_responses(404)},
     ),
 )
-class AssessmentViewSet(RequesterLanguageMixin, mixins.RetrieveModelMixin, _ScopedViewSet):
+class AssessmentViewSet(RequesterLanguageMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.AssessmentDetailSerializer
     filter_backends = ()
 
@@ -320,7 +322,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
         responses={200: s.FieldOfStudySerializer(many=True), **error_responses(400)},
     ),
 )
-class FieldOfStudyViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _ScopedViewSet):
+class FieldOfStudyViewSet(RequesterLanguageMixin, mixins.ListModelMixin, ScopedViewSet):
     serializer_class = s.FieldOfStudySerializer
     filterset_class = FieldOfStudyFilterSet
     ordering_fields = ("code",)
@@ -336,7 +338,7 @@ class FieldOfStudyViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _Scoped
         responses={200: s.InstitutionSerializer(many=True), **error_responses(400)},
     ),
 )
-class InstitutionViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _ScopedViewSet):
+class InstitutionViewSet(RequesterLanguageMixin, mixins.ListModelMixin, ScopedViewSet):
     serializer_class = s.InstitutionSerializer
     filterset_class = InstitutionFilterSet
     ordering_fields = ("name", "country")

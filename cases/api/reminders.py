@@ -1,6 +1,4 @@
-"""API v1 views of reminders: the requester's own notifications, and case tasks (internal: case
-staff only; applicants and other users get 404). Reads through ``cases.reminders.selectors``,
-writes through ``cases.reminders.services``; permissions as in ``cases/reminders/views.py``."""
+"""API v1 views of reminders: the requester's notifications and the advisor's case tasks."""
 
 from typing import Any
 
@@ -14,91 +12,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import permissions
-from cases.api.views import _ScopedViewSet
-from cases.models import Case
-from cases.reminders import selectors, services
-from cases.reminders.models import CaseTask, Notification
+from cases.api.base import ScopedViewSet
+from cases.api.serializers.reminders import (
+    NO_FIELDS_REQUEST,
+    MarkedSerializer,
+    NoFieldsSerializer,
+    NotificationSerializer,
+    TaskCreateSerializer,
+    TaskDoneSerializer,
+    TaskSerializer,
+)
+from cases.models import Case, CaseTask, Notification
+from cases.selectors import reminders as selectors
+from cases.services import reminders as services
 from portal.api.errors import error_responses
 from portal.api.language import RequesterLanguageMixin
 from portal.api.pagination import FilterBackend, StableOrderingFilter
-from portal.api.serializers import StrictSerializer, UserBriefSerializer
-from portal.models import Role, User
-
-# --- serializers ------------------------------------------------------------------------------
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    read = serializers.SerializerMethodField()
-    url = serializers.CharField(
-        read_only=True, help_text="Path of the page it is about (web), may be empty."
-    )
-
-    class Meta:
-        model = Notification
-        fields = ("id", "title", "url", "case", "created_at", "read_at", "read")
-        read_only_fields = fields
-
-    def get_read(self, obj: Notification) -> bool:
-        return obj.read_at is not None
-
-
-class MarkedSerializer(serializers.Serializer):
-    marked = serializers.IntegerField(help_text="Notifications marked read by this request.")
-
-
-class TaskSerializer(serializers.ModelSerializer):
-    assignee = UserBriefSerializer(
-        read_only=True, allow_null=True, help_text="Null: the case's advisor."
-    )
-    created_by = UserBriefSerializer(read_only=True, allow_null=True)
-    due_date = serializers.DateField(
-        read_only=True, allow_null=True, help_text="A date in the case's time zone."
-    )
-
-    class Meta:
-        model = CaseTask
-        fields = (
-            "id",
-            "case",
-            "title",
-            "due_date",
-            "assignee",
-            "done",
-            "done_at",
-            "created_by",
-            "created_at",
-        )
-        read_only_fields = fields
-
-
-class TaskCreateSerializer(StrictSerializer):
-    title = serializers.CharField(max_length=200)
-    due_date = serializers.DateField(
-        required=False, allow_null=True, default=None, help_text="In the case's time zone."
-    )
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=Role.ADVISOR, is_active=True),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="An active advisor; null: the case's advisor.",
-    )
-
-
-class TaskDoneSerializer(StrictSerializer):
-    done = serializers.BooleanField(
-        required=False, default=True, help_text="false opens the task again."
-    )
-
-
-class NoFieldsSerializer(StrictSerializer):
-    """The body of an action that takes no input: empty, or ``{}``; any field sent is refused."""
-
-
-# drf-spectacular leaves out a serializer without fields; document the empty object instead.
-NO_FIELDS_REQUEST = {
-    "application/json": {"type": "object", "properties": {}, "additionalProperties": False}
-}
 
 
 class NotificationFilterSet(django_filters.FilterSet):
@@ -118,16 +47,13 @@ class NotificationFilterSet(django_filters.FilterSet):
         return queryset.filter(read_at__isnull=bool(value))
 
 
-# --- notifications ----------------------------------------------------------------------------
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Your notifications, newest first (filter unread)",
         responses={200: NotificationSerializer(many=True), **error_responses(400)},
     ),
 )
-class NotificationViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _ScopedViewSet):
+class NotificationViewSet(RequesterLanguageMixin, mixins.ListModelMixin, ScopedViewSet):
     serializer_class = NotificationSerializer
     filter_backends = (FilterBackend, StableOrderingFilter)
     filterset_class = NotificationFilterSet
@@ -166,10 +92,7 @@ class NotificationViewSet(RequesterLanguageMixin, mixins.ListModelMixin, _Scoped
         return Response({"marked": services.notification_mark_read(user=request.user)})
 
 
-# --- case tasks (case staff) ------------------------------------------------------------------
-
-
-class CaseTaskViewSet(RequesterLanguageMixin, _ScopedViewSet):
+class CaseTaskViewSet(RequesterLanguageMixin, ScopedViewSet):
     # A case's tasks: list and add (registered under ``cases``).
     filter_backends = ()
 
@@ -204,7 +127,7 @@ class CaseTaskViewSet(RequesterLanguageMixin, _ScopedViewSet):
         return Response(TaskSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
-class TaskViewSet(RequesterLanguageMixin, _ScopedViewSet):
+class TaskViewSet(RequesterLanguageMixin, ScopedViewSet):
     serializer_class = TaskDoneSerializer
     filter_backends = ()
 

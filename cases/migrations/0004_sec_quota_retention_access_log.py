@@ -28,12 +28,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='visatype',
             name='quota_bytes',
-            field=models.PositiveBigIntegerField(default=cases.models.default_case_quota_bytes, help_text='Total size of the stored files of one case; 300 MB by default.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='storage per case (bytes)'),
+            field=models.PositiveBigIntegerField(default=cases.models.visas.default_case_quota_bytes, help_text='Total size of the stored files of one case; 300 MB by default.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='storage per case (bytes)'),
         ),
         migrations.AddField(
             model_name='visatype',
             name='quota_files',
-            field=models.PositiveIntegerField(default=cases.models.default_case_quota_files, help_text='Number of stored file versions of one case; 200 by default.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='files per case'),
+            field=models.PositiveIntegerField(default=cases.models.visas.default_case_quota_files, help_text='Number of stored file versions of one case; 200 by default.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='files per case'),
         ),
         migrations.AddField(
             model_name='visatype',

@@ -15,12 +15,11 @@ from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import translation
 
-from cases.models import Case
-from cases.reminders.models import ReminderDelivery, TargetType
+from cases.models import Case, ReminderDelivery, TargetType
 from portal.models import User
 
 if TYPE_CHECKING:
-    from cases.reminders.sweep import _Fresh
+    from cases.services.sweep import _Fresh
 
 LANGUAGES = ("en", "zh-hans")
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone, translation
 
-from cases.reminders.deadlines import calendar_deadlines_for_user
+from cases.selectors.deadlines import calendar_deadlines_for_user
 from portal.models import User
 
 

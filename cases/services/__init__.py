@@ -7,13 +7,17 @@ The services live in one module per sub-domain and are re-exported here, so call
 ``from cases import services; services.case_open(...)``:
 
 - ``applicants``: ``applicant_get_or_create``, ``applicant_create``
-- ``opening``: ``case_next_reference``, ``case_open``
+- ``opening``: ``case_next_reference``, ``case_open``, ``case_open_for_applicant``
 - ``transitions``: ``ReadyCheck``, ``case_ready_check``, ``allowed_transitions``,
   ``case_transition``
 - ``documents``: ``UploadItem``, ``documents_upload``, ``document_upload``,
-  ``document_open_for_download``, ``document_review``, ``requirement_waive``
+  ``document_open_for_download``, ``document_review``, ``requirement_waive``,
+  ``requirement_set_due_date``
 - ``messages``: ``MAX_MESSAGE_CHARS``, ``message_post``
-- ``_events``: the shared ``_event`` / ``_touch`` helpers (private)
+- ``events``: the one writer of CaseEvent rows (``event_record``, ``events_record``)
+- ``access``: the one recorder of document reads (``document_access_record``)
+- ``eligibility``, ``qualifications``, ``privacy``, ``reminders``, ``sweep``: import from
+  their modules
 
 Patch a collaborator where it is looked up, e.g. ``cases.services.transitions.
 current_assessment_outcome``; patching a name on this package does not reach the services.
@@ -26,10 +30,11 @@ from cases.services.documents import (
     document_review,
     document_upload,
     documents_upload,
+    requirement_set_due_date,
     requirement_waive,
 )
 from cases.services.messages import MAX_MESSAGE_CHARS, message_post
-from cases.services.opening import case_next_reference, case_open
+from cases.services.opening import case_next_reference, case_open, case_open_for_applicant
 from cases.services.transitions import (
     ReadyCheck,
     allowed_transitions,
@@ -46,6 +51,7 @@ __all__ = [
     "applicant_get_or_create",
     "case_next_reference",
     "case_open",
+    "case_open_for_applicant",
     "case_ready_check",
     "case_transition",
     "document_open_for_download",
@@ -53,5 +59,6 @@ __all__ = [
     "document_upload",
     "documents_upload",
     "message_post",
+    "requirement_set_due_date",
     "requirement_waive",
 ]

@@ -1,5 +1,6 @@
 """Applicant writes: find-or-create by email and create (with an optional login invitation)."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,16 @@ from cases.models import Applicant
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import User
 from portal.services import user_invite_applicant
+
+
+def applicant_check_birth_date(value: dt.date | None) -> None:
+    """The portal's one rule for a date of birth: empty, or before today (server's local date).
+    Raises ``InvalidInput`` (field ``date_of_birth``). Forms and serializers call this for
+    their field messages; the services call it before saving."""
+    if value is not None and value >= timezone.localdate():
+        raise InvalidInput(
+            _("The date of birth must be in the past."), details={"field": "date_of_birth"}
+        )
 
 
 def applicant_get_or_create(
@@ -46,11 +57,7 @@ def applicant_create(*, actor: User, invite: bool = True, **fields: Any) -> Appl
             raise InvalidInput(
                 " ".join(exc.messages), details={"fields": exc.message_dict}
             ) from exc
-        birth = applicant.date_of_birth
-        if birth is not None and birth >= timezone.localdate():
-            raise InvalidInput(
-                _("The date of birth must be in the past."), details={"field": "date_of_birth"}
-            )
+        applicant_check_birth_date(applicant.date_of_birth)
         if invite:
             applicant.user = user_invite_applicant(
                 email=applicant.email,

@@ -1,6 +1,7 @@
 """Document writes: uploads (one or many files, all or none, within the case quota), audited
 downloads, reviews and waivers of requirements."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import IO
 
@@ -19,15 +20,16 @@ from cases.models import (
     AccessKind,
     Case,
     Document,
-    DocumentAccess,
     DocumentRequirement,
     EventKind,
     RequirementStatus,
     ReviewStatus,
 )
-from cases.services._events import _event, _touch
+from cases.services.access import document_access_record
+from cases.services.events import case_touch, event_record
 from cases.uploads import CheckedFile, check_upload
-from portal.audit import audit_access, audit_update
+from portal.audit import audit_update
+from portal.dates import check_due_date
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import User
 
@@ -130,7 +132,7 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
             _check_quota(case, sum(c.size_bytes for _i, c in checked), len(checked))
             for item, result in checked:
                 documents.append(_store_version(case, item.requirement, result, actor, stored))
-            _touch(case)
+            case_touch(case)
     except Exception:
         storage = Document._meta.get_field("file").storage
         for path in stored:
@@ -173,10 +175,10 @@ def _store_version(
         },
         actor=actor,
     )
-    _event(
-        case,
-        actor,
-        EventKind.UPLOAD,
+    event_record(
+        case=case,
+        actor=actor,
+        kind=EventKind.UPLOAD,
         after=RequirementStatus.UPLOADED,
         summary=f"{requirement.name_en}: {checked.display_name} (v{version})",
         data={"requirement": requirement.code, "document": document.pk, "version": version},
@@ -205,8 +207,11 @@ def document_open_for_download(
 
     The caller has checked visibility (through ``selectors.document_get_for_user``); web and API
     downloads and previews both call this. Raises ``InvalidInput`` when the file was deleted by
-    the retention rule and ``Http404`` when the stored file is missing.
+    the retention rule and ``Http404`` when the stored file is missing or ``actor`` may not
+    download it (``permissions.can_download_document``).
     """
+    if not permissions.can_download_document(actor, document):
+        raise Http404("No such document.")
     if document.file_deleted:
         raise InvalidInput(
             _("This file was deleted on %(date)s under the retention rule; only its record stays.")
@@ -216,21 +221,7 @@ def document_open_for_download(
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404("The stored file is missing.") from None
-    with transaction.atomic():
-        DocumentAccess.objects.create(
-            document=document,
-            user=actor,
-            user_email=actor.email,
-            user_role=actor.role,
-            version=document.version,
-            kind=kind,
-            ip_address=ip_address or None,
-        )
-        audit_access(
-            document,
-            actor=actor,
-            additional_data={"kind": str(kind), "version": document.version},
-        )
+    document_access_record(document=document, user=actor, kind=kind, ip_address=ip_address)
     return handle
 
 
@@ -274,17 +265,17 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
         DocumentRequirement.objects.filter(pk=requirement.pk, current_document=document).update(
             status=decision, updated_at=now
         )
-        _event(
-            case,
-            actor,
-            EventKind.REVIEW,
+        event_record(
+            case=case,
+            actor=actor,
+            kind=EventKind.REVIEW,
             before=document.review_status,
             after=decision,
             summary=f"{requirement.name_en} v{document.version}"
             + (f": {reason}" if reason else "")[:400],
             data={"requirement": requirement.code, "document": document.pk},
         )
-        _touch(case)
+        case_touch(case)
     document.refresh_from_db()
     return document
 
@@ -312,13 +303,49 @@ def requirement_waive(*, requirement: DocumentRequirement, reason: str, actor: U
             },
             actor=actor,
         )
-        _event(
-            case,
-            actor,
-            EventKind.WAIVE,
+        event_record(
+            case=case,
+            actor=actor,
+            kind=EventKind.WAIVE,
             before=requirement.status,
             after=RequirementStatus.WAIVED,
             summary=f"{requirement.name_en}: {reason}"[:500],
             data={"requirement": requirement.code},
         )
     requirement.refresh_from_db()
+
+
+def requirement_set_due_date(
+    *, requirement: DocumentRequirement, due_date: dt.date | None, actor: User
+) -> DocumentRequirement:
+    """Set (or clear, with ``None``) the due date of one requirement, a date in the case's time
+    zone, and record the change on the timeline. Raises ``NotAllowed`` unless ``actor`` is staff
+    on the case, ``InvalidInput`` for a date outside 2000-01-01 .. 10 years ahead. Unchanged
+    dates write nothing."""
+    case = requirement.case
+    if not permissions.is_case_staff(actor, case):
+        raise NotAllowed(_("Only the case's advisor or an admin can change due dates."))
+    check_due_date(due_date, today=timezone.localdate())
+    with transaction.atomic():
+        locked = DocumentRequirement.objects.select_for_update().get(pk=requirement.pk)
+        if locked.due_date == due_date:
+            return locked
+        before = locked.due_date
+        DocumentRequirement.objects.filter(pk=locked.pk).update(
+            due_date=due_date, updated_at=timezone.now()
+        )
+        event_record(
+            case=case,
+            actor=actor,
+            kind=EventKind.UPDATE,
+            before=before.isoformat() if before else "",
+            after=due_date.isoformat() if due_date else "",
+            summary=_("Due date of %(name)s set") % {"name": locked.name_en},
+            data={
+                "requirement": locked.code,
+                "due_date": due_date.isoformat() if due_date else None,
+            },
+        )
+        case_touch(case)
+    locked.refresh_from_db()
+    return locked

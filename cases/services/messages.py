@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, EventKind, Message
-from cases.services._events import _event, _touch
+from cases.services.events import case_touch, event_record
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import User
 
@@ -29,13 +29,13 @@ def message_post(*, case: Case, author: User, body: str, internal: bool = False)
         )
     with transaction.atomic():
         message = Message.objects.create(case=case, author=author, body=body, internal=internal)
-        _event(
-            case,
-            author,
-            EventKind.MESSAGE,
+        event_record(
+            case=case,
+            actor=author,
+            kind=EventKind.MESSAGE,
             summary=body[:120],
             internal=internal,
             data={"message": message.pk},
         )
-        _touch(case)
+        case_touch(case)
     return message

@@ -1,6 +1,7 @@
 """Opening a case: race-free reference numbers and the case with its document requirements."""
 
 import datetime as dt
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,7 +18,8 @@ from cases.models import (
     Stage,
     VisaType,
 )
-from cases.services._events import _event
+from cases.services.applicants import applicant_get_or_create
+from cases.services.events import event_record
 from portal.dates import check_not_too_far_ahead
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
@@ -123,5 +125,40 @@ def case_open(
             )
             for item in visa_type.checklist.all()
         )
-        _event(case, actor, EventKind.OPENED, after=Stage.INTAKE, summary=case.reference)
+        event_record(
+            case=case,
+            actor=actor,
+            kind=EventKind.OPENED,
+            after=Stage.INTAKE,
+            summary=case.reference,
+        )
     return case
+
+
+def case_open_for_applicant(
+    *,
+    actor: User,
+    applicant_fields: dict[str, Any],
+    visa_type: VisaType,
+    advisor: User | None = None,
+    intended_entry_date: dt.date | None = None,
+    target_submission_date: dt.date | None = None,
+) -> tuple[Case, bool]:
+    """Find or create the applicant from ``applicant_fields`` (names, email,
+    ``preferred_language``, birth date, nationality, passport number and expiry) and open a
+    case for them, in one transaction; the HTML form and the API both call this. The advisor
+    defaults to ``actor`` when ``actor`` is an advisor. Returns ``(case, applicant_created)``.
+    Raises ``NotAllowed`` or ``InvalidInput`` as ``applicant_get_or_create`` and ``case_open``."""
+    if advisor is None and actor.is_advisor:
+        advisor = actor
+    with transaction.atomic():
+        applicant, created = applicant_get_or_create(actor=actor, **applicant_fields)
+        case = case_open(
+            applicant=applicant,
+            visa_type=visa_type,
+            advisor=advisor,
+            actor=actor,
+            intended_entry_date=intended_entry_date,
+            target_submission_date=target_submission_date,
+        )
+    return case, created

@@ -1,7 +1,7 @@
 """Stage transitions: the ready guard, the moves allowed from a stage, and the move itself.
 
-The transition map is ``cases.models.TRANSITIONS``; the guards are described in DESIGN.md
-section 4.
+The transition map is ``TRANSITIONS`` in ``cases/models/stages.py``; the guards are described
+in docs/architecture.md ("What moves a case to ready").
 """
 
 from dataclasses import dataclass
@@ -21,7 +21,8 @@ from cases.models import (
     EventKind,
     Stage,
 )
-from cases.services._events import _event
+from cases.services.events import event_record
+from eligibility.models import AssessmentOutcome
 from eligibility.selectors import current_assessment_outcome
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed, StaleObject, TransitionNotAllowed
@@ -42,8 +43,9 @@ class ReadyCheck:
 
 
 def case_ready_check(*, case: Case) -> ReadyCheck:
-    """Evaluate the ``ready`` guard (DESIGN.md section 4): every required requirement accepted
-    or waived, and a current assessment whose outcome is not ``ineligible``."""
+    """Evaluate the ``ready`` guard (docs/architecture.md, "What moves a case to ready"): every
+    required requirement accepted or waived, and a current assessment whose outcome is not
+    ``ineligible``."""
     missing = [
         r.name
         for r in case.requirements.filter(required=True).exclude(status__in=SATISFIED_STATUSES)
@@ -52,7 +54,7 @@ def case_ready_check(*, case: Case) -> ReadyCheck:
     problem = ""
     if outcome is None:
         problem = _("The case has no eligibility assessment yet.")
-    elif outcome == "ineligible":
+    elif outcome == AssessmentOutcome.INELIGIBLE:
         problem = _("The current eligibility assessment says the applicant is ineligible.")
     return ReadyCheck(missing=missing, assessment_problem=problem)
 
@@ -146,10 +148,10 @@ def case_transition(
             {k: (getattr(case, k), v) for k, v in update.items() if k != "updated_at"},
             actor=actor,
         )
-        _event(
-            case,
-            actor,
-            EventKind.OVERRIDE if event_data.get("override") else EventKind.STAGE,
+        event_record(
+            case=case,
+            actor=actor,
+            kind=EventKind.OVERRIDE if event_data.get("override") else EventKind.STAGE,
             before=case.stage,
             after=to,
             summary=reason[:500],

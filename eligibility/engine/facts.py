@@ -18,7 +18,7 @@ class Tri(enum.StrEnum):
 
 
 class Outcome(enum.StrEnum):
-    """An assessment's outcome (DESIGN.md section 4)."""
+    """An assessment's outcome (docs/architecture.md, "Eligibility")."""
 
     ELIGIBLE = "eligible"
     INELIGIBLE = "ineligible"

@@ -6,9 +6,9 @@ from typing import Any
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from cases.api import cases as cases_api
 from cases.api import eligibility as eligibility_api
 from cases.api import reminders as reminders_api
-from cases.api import views as cases_api
 from portal.api import views as portal_api
 
 app_name = "api"

@@ -1,4 +1,4 @@
-"""Architecture rules of the eligibility app (DESIGN.md section 3)."""
+"""Architecture rules of the eligibility app (docs/architecture.md, "Dependency direction")."""
 
 import ast
 from pathlib import Path

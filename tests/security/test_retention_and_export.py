@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import privacy, services, tasks
+from cases import services, tasks
 from cases.models import Document, DocumentAccess
+from cases.services import privacy
 from tests.factories import open_case
 
 

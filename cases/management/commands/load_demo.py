@@ -15,10 +15,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services
 from cases.models import Applicant, Case, Stage, VisaType
-from cases.reminders import services as reminder_services
 from cases.samples import sample_jpeg, sample_pdf, sample_png
-from cases.services_eligibility import case_assess
-from cases.services_qualifications import education_save, employment_save
+from cases.services import reminders as reminder_services
+from cases.services.eligibility import case_assess
+from cases.services.qualifications import education_save, employment_save
 from eligibility.models import FieldOfStudy, Institution
 from eligibility.services import institutions_import_csv
 from portal.errors import TransitionNotAllowed

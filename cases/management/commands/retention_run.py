@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.template.defaultfilters import filesizeformat
 
-from cases import privacy
+from cases.services import privacy
 
 
 class Command(BaseCommand):

@@ -1,0 +1,37 @@
+"""Forms of the HTML pages, one module per sub-domain, re-exported here."""
+
+from cases.forms.cases import (
+    AssessForm,
+    CaseFilterForm,
+    CaseOpenForm,
+    DateInput,
+    EducationForm,
+    EmploymentForm,
+    MessageForm,
+    ReviewForm,
+    TransitionForm,
+    UploadForm,
+    WaiveForm,
+)
+from cases.forms.reminders import (
+    BulkDueDateForm,
+    PreferenceForm,
+    TaskForm,
+)
+
+__all__ = [
+    "AssessForm",
+    "BulkDueDateForm",
+    "CaseFilterForm",
+    "CaseOpenForm",
+    "DateInput",
+    "EducationForm",
+    "EmploymentForm",
+    "MessageForm",
+    "PreferenceForm",
+    "ReviewForm",
+    "TaskForm",
+    "TransitionForm",
+    "UploadForm",
+    "WaiveForm",
+]

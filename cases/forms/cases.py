@@ -1,0 +1,246 @@
+"""HTML forms of the case pages. They validate input shape; rules live in services."""
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from cases.models import Decision, ReviewStatus, Stage, VisaType
+from cases.services.applicants import applicant_check_birth_date
+from portal.dates import MAX_YEARS_AHEAD, latest_allowed, validate_stored_date
+from portal.errors import InvalidInput
+from portal.models import Language, Role, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CaseFilterForm(forms.Form):
+    """Filters of the advisor case list (all optional)."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Reference, applicant name or email"),
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
+    )
+    visa_type = forms.ChoiceField(label=_("Visa type"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visa_type"].choices = [("", _("Any visa type"))] + [
+            (v.code, str(v)) for v in VisaType.objects.all()
+        ]
+
+
+class CaseOpenForm(forms.Form):
+    """Open a case for a new applicant, who is invited by email to set a password."""
+
+    visa_type = forms.ModelChoiceField(
+        label=_("Visa type"), queryset=VisaType.objects.filter(active=True), empty_label=None
+    )
+    advisor = forms.ModelChoiceField(
+        label=_("Assigned advisor"),
+        queryset=User.objects.filter(role=Role.ADVISOR, is_active=True),
+        required=False,
+        help_text=_("Leave empty to assign the case to yourself."),
+    )
+    given_names = forms.CharField(label=_("Given names (as in passport)"), max_length=120)
+    family_name = forms.CharField(label=_("Family name (as in passport)"), max_length=120)
+    email = forms.EmailField(
+        label=_("Applicant's email"),
+        help_text=_("The applicant receives a link to set a password."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Applicant's language"), choices=Language.choices
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_stored_date],
+    )
+    nationality = LazyTypedChoiceField(
+        label=_("Nationality"), required=False, choices=[("", "—"), *list(countries)]
+    )
+    passport_number = forms.CharField(label=_("Passport number"), required=False, max_length=40)
+    passport_expiry = forms.DateField(
+        label=_("Passport expiry date"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_stored_date],
+    )
+    intended_entry_date = forms.DateField(
+        label=_("Intended entry date"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_stored_date],
+    )
+    target_submission_date = forms.DateField(
+        label=_("Target submission date"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_stored_date],
+    )
+
+    def clean_date_of_birth(self) -> Any:
+        value = self.cleaned_data.get("date_of_birth")
+        try:
+            applicant_check_birth_date(value)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        today = timezone.localdate()
+        entry = data.get("intended_entry_date")
+        target = data.get("target_submission_date")
+        if entry and entry < today:
+            self.add_error("intended_entry_date", _("The intended entry date is in the past."))
+        if target and target < today:
+            self.add_error("target_submission_date", _("The target submission date is past."))
+        latest = latest_allowed(today)
+        for name in ("intended_entry_date", "target_submission_date"):
+            day = data.get(name)
+            if day and day > latest:
+                self.add_error(
+                    name,
+                    _("This is more than %(years)d years ahead; enter a date up to %(latest)s.")
+                    % {"years": MAX_YEARS_AHEAD, "latest": latest.isoformat()},
+                )
+        if entry and target and target > entry:
+            self.add_error(
+                "target_submission_date",
+                _("Submit before the intended entry date; this date is after it."),
+            )
+        return data
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("Move to"), choices=Stage.choices)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision"), required=False, choices=[("", "—"), *Decision.choices]
+    )
+    override = forms.BooleanField(label=_("Override the ready check"), required=False)
+
+
+class UploadForm(forms.Form):
+    # Empty files are let through so the upload service can say what is wrong with them.
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ReviewStatus.ACCEPTED, _("Accept")), (ReviewStatus.REJECTED, _("Reject"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to reject)"), required=False, max_length=2000
+    )
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for waiving"), max_length=2000)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    internal = forms.BooleanField(label=_("Internal note (advisors only)"), required=False)
+
+
+# --- issue 3: qualifications and assessments -----------------------------------------------------
+
+
+class _FieldChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+def _detailed_fields() -> Any:
+    from eligibility.models import FieldLevel, FieldOfStudy
+
+    return FieldOfStudy.objects.filter(level=FieldLevel.DETAILED).order_by("code")
+
+
+def _institutions() -> Any:
+    from eligibility.models import Institution
+
+    return Institution.objects.order_by("name")
+
+
+class EducationForm(forms.Form):
+    """A degree; the dates rules are checked by the service."""
+
+    level = forms.TypedChoiceField(label=_("Degree level"), coerce=int, choices=())
+    field = _FieldChoice(
+        label=_("Field of study"),
+        queryset=None,
+        help_text=_("ISCED-F 2013 detailed field; pick the closest one."),
+    )
+    institution = forms.ModelChoiceField(
+        label=_("University or research institution"), queryset=None, required=False
+    )
+    institution_name = forms.CharField(
+        label=_("Institution name (if not in the list)"), required=False, max_length=255
+    )
+    country = LazyTypedChoiceField(
+        label=_("Country"), required=False, choices=[("", "—"), *list(countries)]
+    )
+    graduation_date = forms.DateField(label=_("Graduation date"), required=False, widget=DateInput)
+    expected = forms.BooleanField(
+        label=_("Not awarded yet (the date is the expected graduation date)"), required=False
+    )
+    degree_document_on_file = forms.BooleanField(
+        label=_("I have the degree certificate"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from cases.models import DegreeLevel
+
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = DegreeLevel.choices
+        self.fields["field"].queryset = _detailed_fields()
+        self.fields["institution"].queryset = _institutions()
+
+
+class EmploymentForm(forms.Form):
+    organisation = forms.CharField(label=_("Organisation"), max_length=255)
+    role = forms.CharField(label=_("Role"), max_length=255)
+    field = _FieldChoice(label=_("Field"), queryset=None, required=False)
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    end_date = forms.DateField(
+        label=_("End date"), required=False, widget=DateInput, help_text=_("Empty if current.")
+    )
+    teaching_or_research = forms.BooleanField(
+        label=_("This is a teaching or research position"), required=False
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Institution (if a university or research institution)"),
+        queryset=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].queryset = _detailed_fields()
+        self.fields["institution"].queryset = _institutions()
+
+
+class AssessForm(forms.Form):
+    advisor_flag = forms.BooleanField(
+        label=_("Flag for review whatever the rules say"), required=False
+    )

@@ -1,0 +1,103 @@
+"""Models of the ``cases`` app, one module per sub-domain; all re-exported here so that
+``from cases.models import Case`` keeps working and Django registers every model.
+
+Writes go through ``cases/services/``; nothing here changes state on ``save()``.
+"""
+
+from cases.models.applicants import Applicant
+from cases.models.cases import Case, CaseQuerySet, CaseReferenceCounter
+from cases.models.documents import (
+    SATISFIED_STATUSES,
+    AccessKind,
+    Document,
+    DocumentAccess,
+    DocumentRequirement,
+    PrivateStorage,
+    RequirementStatus,
+    ReviewStatus,
+    document_storage_key,
+    get_private_storage,
+    private_storage,
+)
+from cases.models.qualifications import DegreeLevel, Education, Employment
+from cases.models.reminders import (
+    Audience,
+    CalendarFeed,
+    CaseTask,
+    Channel,
+    DeliveryStatus,
+    Notification,
+    ReminderDelivery,
+    ReminderKind,
+    ReminderPreference,
+    ReminderRule,
+    TargetType,
+)
+from cases.models.stages import (
+    COLLECTING_STAGES,
+    MAIN_LINE,
+    OPEN_STAGES,
+    PRE_SUBMISSION_STAGES,
+    TRANSITIONS,
+    UPLOAD_STAGES,
+    Decision,
+    Stage,
+)
+from cases.models.timeline import CaseEvent, EventKind, Message
+from cases.models.visas import (
+    ChecklistItem,
+    VisaType,
+    default_accepted_types,
+    default_case_quota_bytes,
+    default_case_quota_files,
+    default_max_bytes,
+)
+
+__all__ = [
+    "COLLECTING_STAGES",
+    "MAIN_LINE",
+    "OPEN_STAGES",
+    "PRE_SUBMISSION_STAGES",
+    "SATISFIED_STATUSES",
+    "TRANSITIONS",
+    "UPLOAD_STAGES",
+    "AccessKind",
+    "Applicant",
+    "Audience",
+    "CalendarFeed",
+    "Case",
+    "CaseEvent",
+    "CaseQuerySet",
+    "CaseReferenceCounter",
+    "CaseTask",
+    "Channel",
+    "ChecklistItem",
+    "Decision",
+    "DegreeLevel",
+    "DeliveryStatus",
+    "Document",
+    "DocumentAccess",
+    "DocumentRequirement",
+    "Education",
+    "Employment",
+    "EventKind",
+    "Message",
+    "Notification",
+    "PrivateStorage",
+    "ReminderDelivery",
+    "ReminderKind",
+    "ReminderPreference",
+    "ReminderRule",
+    "RequirementStatus",
+    "ReviewStatus",
+    "Stage",
+    "TargetType",
+    "VisaType",
+    "default_accepted_types",
+    "default_case_quota_bytes",
+    "default_case_quota_files",
+    "default_max_bytes",
+    "document_storage_key",
+    "get_private_storage",
+    "private_storage",
+]

@@ -1,0 +1,54 @@
+"""The applicant: the person a case is for."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from portal.dates import validate_stored_date
+
+if TYPE_CHECKING:
+    pass
+
+
+class Applicant(models.Model):
+    """The person applying for a visa; names as printed in the passport.
+
+    ``user`` is the optional login (created by an invitation). ``nationality`` is an
+    ISO 3166-1 alpha-2 code.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applicant_profile",
+    )
+    given_names = models.CharField(_("given names"), max_length=120)
+    family_name = models.CharField(_("family name"), max_length=120)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_stored_date]
+    )
+    nationality = CountryField(_("nationality"), blank=True)
+    passport_number = models.CharField(_("passport number"), max_length=40, blank=True)
+    passport_expiry = models.DateField(
+        _("passport expiry date"), null=True, blank=True, validators=[validate_stored_date]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("family_name", "given_names")
+        indexes = [models.Index(fields=["family_name", "given_names"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}".strip()

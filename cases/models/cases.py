@@ -1,0 +1,116 @@
+"""The case and its reference counter."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.dates import validate_stored_date
+from portal.models import validate_time_zone
+
+if TYPE_CHECKING:
+    from portal.models import User
+from cases.models.applicants import Applicant
+from cases.models.stages import OPEN_STAGES, Decision, Stage
+from cases.models.visas import VisaType
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: "User") -> "CaseQuerySet":
+        """Cases ``user`` may see: admins and supervisors all, advisors those assigned to them,
+        applicants their own; inactive or anonymous users none."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_portal_admin or (user.is_advisor and user.is_supervisor):
+            return self.all()
+        if user.is_advisor:
+            return self.filter(advisor=user)
+        return self.filter(applicant__user=user)
+
+    def open(self) -> "CaseQuerySet":
+        return self.filter(stage__in=[*OPEN_STAGES, Stage.ON_HOLD])
+
+
+class Case(models.Model):
+    """An application of one applicant for one visa type, moving through stages.
+
+    Dates a person means (intended entry, target submission) are dates; moments are UTC datetimes.
+    """
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="cases")
+    visa_type = models.ForeignKey(VisaType, on_delete=models.PROTECT, related_name="cases")
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advised_cases",
+        limit_choices_to={"role": "advisor"},
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.INTAKE)
+    stage_before_hold = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    opened_on = models.DateField(_("opened on"), validators=[validate_stored_date])
+    intended_entry_date = models.DateField(
+        _("intended entry date"), null=True, blank=True, validators=[validate_stored_date]
+    )
+    target_submission_date = models.DateField(
+        _("target submission date"), null=True, blank=True, validators=[validate_stored_date]
+    )
+    # Due dates of the case are calendar dates in this IANA zone (issue 4).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
+    ready_override_reason = models.TextField(_("ready override reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-opened_on", "-id")
+        indexes = [
+            models.Index(fields=["stage"]),
+            models.Index(fields=["advisor", "stage"]),
+            models.Index(fields=["target_submission_date"], name="case_target_submission"),
+            # The case list's default order: a page is an index range scan, not a sort of all.
+            models.Index(fields=["-opened_on", "-id"], name="case_list_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES or self.stage == Stage.ON_HOLD
+
+    @property
+    def is_paused_or_withdrawn(self) -> bool:
+        """On hold or withdrawn: off the main line, shown as a note beside the stage bar."""
+        return self.stage in (Stage.ON_HOLD, Stage.WITHDRAWN)
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Submitted to the consulate; the next move records the decision."""
+        return self.stage == Stage.SUBMITTED
+
+
+class CaseReferenceCounter(models.Model):
+    """Last number used for case references per visa code and year (``K-2026-00042``)."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="case_reference_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"

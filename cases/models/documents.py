@@ -1,0 +1,270 @@
+"""Document requirements (the case's checklist), uploaded document versions and the record
+of who opened each file."""
+
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import LazyObject
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portal.dates import validate_stored_date
+
+if TYPE_CHECKING:
+    from portal.models import User
+from cases.models.cases import Case
+from cases.models.overdue import overdue_q
+from cases.models.visas import ChecklistItem, default_accepted_types, default_max_bytes
+
+
+class PrivateStorage(LazyObject):
+    """The ``private`` entry of ``settings.STORAGES``, resolved on first use (so settings
+    overrides in tests apply). Files there never have a public URL."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+
+private_storage = PrivateStorage()
+
+
+def get_private_storage() -> PrivateStorage:
+    """Storage callable for FileFields (keeps migrations free of settings values)."""
+    return private_storage
+
+
+def document_storage_key(instance: "Document", filename: str) -> str:
+    """A random storage key; the user's filename never reaches the storage backend."""
+    return f"documents/{secrets.token_hex(2)}/{secrets.token_hex(16)}"
+
+
+class RequirementStatus(models.TextChoices):
+    MISSING = "missing", _("Missing")
+    UPLOADED = "uploaded", _("Uploaded, awaiting review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    WAIVED = "waived", _("Waived")
+
+
+SATISFIED_STATUSES: frozenset[str] = frozenset(
+    {RequirementStatus.ACCEPTED, RequirementStatus.WAIVED}
+)
+
+
+class RequirementQuerySet(models.QuerySet["DocumentRequirement"]):
+    def visible_to(self, user: "User") -> "RequirementQuerySet":
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+    def outstanding(self) -> "RequirementQuerySet":
+        return self.exclude(status__in=SATISFIED_STATUSES)
+
+    def overdue(self, now: dt.datetime | None = None) -> "RequirementQuerySet":
+        """Requirements overdue at ``now`` (default: the current instant), by the one
+        definition in ``cases/models/overdue.py``: today is read in each case's time zone."""
+        return self.filter(overdue_q(now or timezone.now()))
+
+
+class DocumentRequirement(models.Model):
+    """One checklist item of one case, copied when the case opens.
+
+    The item's names, help, limits and required flag are copied so that later checklist edits
+    do not rewrite open cases. ``due_date`` is a calendar date.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="requirements")
+    checklist_item = models.ForeignKey(
+        ChecklistItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    code = models.SlugField(max_length=50)
+    position = models.PositiveIntegerField(default=0)
+    name_en = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200)
+    help_en = models.TextField(blank=True)
+    help_zh = models.TextField(blank=True)
+    required = models.BooleanField(default=True)
+    accepted_types = models.JSONField(default=default_accepted_types)
+    max_size_bytes = models.PositiveBigIntegerField(default=default_max_bytes)
+    status = models.CharField(
+        max_length=16, choices=RequirementStatus.choices, default=RequirementStatus.MISSING
+    )
+    due_date = models.DateField(null=True, blank=True, validators=[validate_stored_date])
+    current_document = models.ForeignKey(
+        "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    waived_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RequirementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("case", "position", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "code"], name="requirement_code_unique_per_case"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # The reminder sweep and dashboards look up outstanding rows by due date (issue 4).
+            models.Index(
+                fields=["due_date"],
+                name="requirement_open_due",
+                condition=~Q(status__in=["accepted", "waived"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.name_en}"
+
+    @property
+    def name(self) -> str:
+        return (
+            self.name_zh
+            if (get_language() or "").startswith("zh") and self.name_zh
+            else self.name_en
+        )
+
+    @property
+    def help_text(self) -> str:
+        return (
+            self.help_zh
+            if (get_language() or "").startswith("zh") and self.help_zh
+            else self.help_en
+        )
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self.status in SATISFIED_STATUSES
+
+    @property
+    def is_waived(self) -> bool:
+        return self.status == RequirementStatus.WAIVED
+
+    @property
+    def takes_uploads(self) -> bool:
+        """Whether a new file may still be added (not accepted, not waived)."""
+        return not self.is_satisfied
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def visible_to(self, user: "User") -> "DocumentQuerySet":
+        return self.filter(requirement__case__in=Case.objects.visible_to(user))
+
+
+class Document(models.Model):
+    """One uploaded version of a file for a requirement.
+
+    ``size_bytes`` in bytes; ``sha256`` hex digest; ``content_type`` is what the content sniffed
+    as, not what the browser claimed. A new upload supersedes, never deletes, earlier versions.
+    """
+
+    requirement = models.ForeignKey(
+        DocumentRequirement, on_delete=models.CASCADE, related_name="documents"
+    )
+    version = models.PositiveIntegerField()
+    file = models.FileField(
+        upload_to=document_storage_key, storage=get_private_storage, max_length=200
+    )
+    original_filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploaded_documents"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    review_status = models.CharField(
+        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_documents",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+    # Tombstone: the file was deleted (retention); name, hash, uploader stay on this row.
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    file_deleted_reason = models.CharField(max_length=200, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("requirement", "-version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "version"], name="document_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} (v{self.version})"
+
+    @property
+    def is_pending(self) -> bool:
+        """Uploaded and not yet reviewed."""
+        return self.review_status == ReviewStatus.PENDING
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.review_status == ReviewStatus.REJECTED
+
+    @property
+    def file_deleted(self) -> bool:
+        return self.file_deleted_at is not None
+
+
+class AccessKind(models.TextChoices):
+    DOWNLOAD = "download", _("Download")
+    PREVIEW = "preview", _("Preview")
+    EXPORT = "export", _("Data export")
+
+
+class DocumentAccessQuerySet(models.QuerySet["DocumentAccess"]):
+    def visible_to(self, user: "User") -> "DocumentAccessQuerySet":
+        return self.filter(document__in=Document.objects.visible_to(user))
+
+
+class DocumentAccess(models.Model):
+    """One read of a stored document file: who, when (UTC), which version, how, from where.
+
+    Written by ``cases.services.document_open_for_download`` for every download, preview or
+    export, by the web pages and the API alike. ``user_email`` keeps who it was if the account
+    is later removed.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    user_email = models.EmailField()
+    user_role = models.CharField(max_length=16)
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=AccessKind.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = DocumentAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-accessed_at", "-id")
+        indexes = [models.Index(fields=["document", "-accessed_at"])]
+        verbose_name = _("document access")
+        verbose_name_plural = _("document accesses")
+
+    def __str__(self) -> str:
+        return f"{self.user_email} {self.kind} document {self.document_id} v{self.version}"

@@ -1,0 +1,105 @@
+"""When is a requirement overdue: the portal's one definition.
+
+A document requirement is **overdue** when both hold:
+
+1. it *may be overdue*: it is required (optional items never are), it is not accepted or waived,
+   and its case is still collecting documents (``COLLECTING_STAGES``: intake to review; once a
+   case is ready, submitted or later nothing of it is overdue);
+2. its due date is before **today in the case's time zone** (``Case.time_zone``, an IANA name;
+   empty or unknown reads as UTC). A requirement due 9 March of a case in Asia/Shanghai is
+   overdue from 10 March 00:00 Shanghai time, which is 9 March 16:00 UTC.
+
+Every page, API filter, count, dashboard section, reminder and test uses the functions here:
+``DocumentRequirement.objects.overdue(now)`` for querysets and ``requirement_is_overdue`` for a
+row already loaded. No ORM query is run to build the filter.
+"""
+
+import datetime as dt
+import zoneinfo
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from cases.models.stages import COLLECTING_STAGES
+from cases.reminders.schedule import local_today
+
+if TYPE_CHECKING:
+    from cases.models.cases import Case
+    from cases.models.documents import DocumentRequirement
+
+_DAY = dt.timedelta(days=1)
+
+
+def may_be_overdue_q(prefix: str = "") -> Q:
+    """Condition 1 as a ``Q`` on ``DocumentRequirement`` (``prefix`` such as ``"requirements__"``
+    applies it through a relation)."""
+    from cases.models.documents import SATISFIED_STATUSES
+
+    return Q(**{f"{prefix}required": True, f"{prefix}case__stage__in": COLLECTING_STAGES}) & ~Q(
+        **{f"{prefix}status__in": SATISFIED_STATUSES}
+    )
+
+
+def requirement_may_be_overdue(requirement: "DocumentRequirement", case: "Case") -> bool:
+    """Condition 1 for a loaded row (``case`` is its case)."""
+    from cases.models.documents import SATISFIED_STATUSES
+
+    return (
+        requirement.required
+        and case.stage in COLLECTING_STAGES
+        and requirement.status not in SATISFIED_STATUSES
+    )
+
+
+@lru_cache(maxsize=8)
+def _zones_off_utc_date(bucket: dt.datetime) -> tuple[frozenset[str], frozenset[str]]:
+    """Zones whose local date at ``bucket`` is one day after / one day before the UTC date.
+
+    Every UTC offset is a multiple of 15 minutes, so a local date can only change at a UTC
+    instant on a 15-minute boundary; the answer holds for the whole quarter-hour from
+    ``bucket``."""
+    utc_date = bucket.date()
+    ahead, behind = set(), set()
+    for name in zoneinfo.available_timezones():
+        local = bucket.astimezone(zoneinfo.ZoneInfo(name)).date()
+        if local > utc_date:
+            ahead.add(name)
+        elif local < utc_date:
+            behind.add(name)
+    return frozenset(ahead), frozenset(behind)
+
+
+def due_before_local_today_q(now: dt.datetime, prefix: str = "") -> Q:
+    """Condition 2 as a ``Q``: ``due_date`` before the case-local date at ``now`` (aware).
+
+    A local date is the UTC date, the day before or the day after, so: due two or more days
+    before the UTC date is overdue everywhere; due the day before, unless the case's zone is
+    still on that day (``behind``); due on the UTC date, only where it is already tomorrow
+    (``ahead``); later, nowhere."""
+    now_utc = now.astimezone(dt.UTC)
+    bucket = now_utc.replace(minute=now_utc.minute - now_utc.minute % 15, second=0, microsecond=0)
+    ahead, behind = _zones_off_utc_date(bucket)
+    today_utc = now_utc.date()
+    due, zone = f"{prefix}due_date", f"{prefix}case__time_zone"
+    q = Q(**{f"{due}__lt": today_utc - _DAY})
+    q |= Q(**{due: today_utc - _DAY}) & ~Q(**{f"{zone}__in": sorted(behind)})
+    if ahead:
+        q |= Q(**{due: today_utc, f"{zone}__in": sorted(ahead)})
+    return q
+
+
+def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
+    """Both conditions as one ``Q`` on ``DocumentRequirement``."""
+    return may_be_overdue_q(prefix) & due_before_local_today_q(now, prefix)
+
+
+def requirement_is_overdue(
+    requirement: "DocumentRequirement", case: "Case", now: dt.datetime
+) -> bool:
+    """Both conditions for a loaded row at instant ``now``."""
+    return (
+        requirement.due_date is not None
+        and requirement_may_be_overdue(requirement, case)
+        and requirement.due_date < local_today(now, case.time_zone)
+    )

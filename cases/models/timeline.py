@@ -1,0 +1,75 @@
+"""The case timeline (events) and the message thread."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from portal.models import User
+from cases.models.cases import Case
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Case opened")
+    STAGE = "stage", _("Stage change")
+    UPLOAD = "upload", _("Upload")
+    REVIEW = "review", _("Review")
+    WAIVE = "waive", _("Requirement waived")
+    ASSESSMENT = "assessment", _("Assessment")
+    MESSAGE = "message", _("Message")
+    REMINDER = "reminder", _("Reminder")
+    OVERRIDE = "override", _("Override")
+    INVITE = "invite", _("Invitation sent")
+    UPDATE = "update", _("Case details changed")
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline and audit trail, written with the change it records."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    before = models.CharField(max_length=64, blank=True)
+    after = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.before}->{self.after}"
+
+
+class MessageQuerySet(models.QuerySet["Message"]):
+    def visible_to(self, user: "User") -> "MessageQuerySet":
+        qs = self.filter(case__in=Case.objects.visible_to(user))
+        if not user.is_staff_member:
+            qs = qs.filter(internal=False)
+        return qs
+
+
+class Message(models.Model):
+    """A message in a case's thread; ``internal`` notes are for advisors only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="message_body_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.body[:40]}"

@@ -1,0 +1,146 @@
+"""Reads of cases, scoped to the user asking: the case list and its filters, one case, the
+applicants one may see."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import (
+    SATISFIED_STATUSES,
+    Applicant,
+    Case,
+    DocumentRequirement,
+)
+from portal.models import User
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """Filters of the case list: stage code, visa type code, overdue only, free-text search
+    (matches reference, applicant given or family name, or email)."""
+
+    stage: str = ""
+    visa_type: str = ""
+    overdue: bool = False
+    search: str = ""
+    advisor_id: int | None = None
+
+
+def _overdue_requirements(now: dt.datetime) -> QuerySet[DocumentRequirement]:
+    return DocumentRequirement.objects.overdue(now).filter(case=OuterRef("pk"))
+
+
+def _requirement_count(**lookups: object) -> Subquery:
+    """``(SELECT COUNT(*) FROM requirements WHERE case = outer case AND required AND not
+    satisfied ...)``:
+    a plain aggregate (no GROUP BY), so it is 0, not NULL, for a case without such rows."""
+    outstanding = (
+        DocumentRequirement.objects.filter(case=OuterRef("pk"), required=True, **lookups)
+        .exclude(status__in=SATISFIED_STATUSES)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(outstanding, output_field=IntegerField())
+
+
+def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Cases ``user`` may see, filtered, with applicant, visa type and advisor joined and
+    ``outstanding_count`` / ``overdue_count`` annotated: counts of required requirements not
+    accepted or waived; ``overdue_count`` by the portal's one definition
+    (``cases/models/overdue.py``: today in the case's time zone). Constant query count per page.
+
+    The counts are correlated subqueries, computed only for the rows fetched: page through
+    keys first (``portal.pagination.DeferredJoinPaginator``) so deep pages stay cheap."""
+    filters = filters or CaseFilters()
+    now = timezone.now()
+    qs = Case.objects.visible_to(user).select_related("applicant", "visa_type", "advisor")
+    qs = qs.annotate(
+        outstanding_count=_requirement_count(),
+        overdue_count=_overdue_count(now),
+    )
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.visa_type:
+        qs = qs.filter(visa_type__code=filters.visa_type)
+    if filters.advisor_id:
+        qs = qs.filter(advisor_id=filters.advisor_id)
+    if filters.overdue:
+        qs = cases_overdue(qs, now=now)
+    if filters.search.strip():
+        qs = cases_matching(qs, filters.search)
+    return qs.order_by("-opened_on", "-id")
+
+
+def _overdue_count(now: dt.datetime) -> Subquery:
+    """``(SELECT COUNT(*) FROM requirements WHERE case = outer case AND overdue at now)``."""
+    overdue = (
+        _overdue_requirements(now)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(overdue, output_field=IntegerField())
+
+
+def cases_overdue(qs: QuerySet[Case], *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Cases of ``qs`` with at least one requirement overdue at ``now`` (default: the current
+    instant), by the one definition in ``cases/models/overdue.py``."""
+    return qs.filter(Exists(_overdue_requirements(now or timezone.now())))
+
+
+def cases_matching(qs: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """Cases of ``qs`` whose reference, applicant given or family name, or email contains
+    ``term`` (case-insensitive); an empty term keeps all."""
+    term = term.strip()
+    if not term:
+        return qs
+    return qs.filter(
+        Q(reference__icontains=term)
+        | Q(applicant__given_names__icontains=term)
+        | Q(applicant__family_name__icontains=term)
+        | Q(applicant__email__icontains=term)
+    )
+
+
+def case_get_for_user(*, user: User, pk: int) -> Case:
+    """The case with ``pk`` if ``user`` may see it, else ``Http404`` (never reveals existence)."""
+    try:
+        return (
+            Case.objects.visible_to(user)
+            .select_related("applicant", "applicant__user", "visa_type", "advisor")
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+def applicant_cases(*, user: User) -> QuerySet[Case]:
+    """The signed-in applicant's own cases with outstanding and overdue counts."""
+    return case_list_for_user(user=user)
+
+
+def applicant_list_for_user(*, user: User) -> QuerySet[Applicant]:
+    """Applicants ``user`` may see: admins and supervisors all, advisors those with a case
+    assigned to them, applicants their own profile."""
+    if not user.is_authenticated or not user.is_active:
+        return Applicant.objects.none()
+    if user.is_portal_admin or (user.is_advisor and user.is_supervisor):
+        return Applicant.objects.all()
+    if user.is_advisor:
+        return Applicant.objects.filter(
+            Exists(Case.objects.filter(applicant=OuterRef("pk"), advisor=user))
+        )
+    return Applicant.objects.filter(user=user)

@@ -1,0 +1,61 @@
+"""The one writer of the case timeline: every CaseEvent row is created here.
+
+Services call these inside their own ``transaction.atomic()`` block, so an event is written in
+the same transaction as the change it records (docs/architecture.md, "The timeline").
+``tests/test_layout.py`` fails if code elsewhere creates CaseEvent rows.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent
+from portal.models import User
+
+# CaseEvent.summary is a CharField(max_length=500); longer text is cut, never refused.
+SUMMARY_MAX_CHARS = 500
+
+
+def event_build(
+    *,
+    actor: User | None,
+    kind: str,
+    case: Case | None = None,
+    case_id: int | None = None,
+    before: str = "",
+    after: str = "",
+    summary: str = "",
+    internal: bool = False,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """An unsaved event of ``case`` (or ``case_id``) for ``events_record``; ``kind`` is an
+    ``EventKind``; ``summary`` is cut to 500 characters."""
+    return CaseEvent(
+        case=case,
+        case_id=case.pk if case is not None else case_id,
+        actor=actor,
+        kind=kind,
+        before=before or "",
+        after=after or "",
+        summary=str(summary)[:SUMMARY_MAX_CHARS],
+        internal=internal,
+        data=data if data is not None else {},
+    )
+
+
+def event_record(*, case: Case, actor: User | None, kind: str, **fields: Any) -> CaseEvent:
+    """Write one event of ``case`` (fields as ``event_build``) and return it."""
+    event = event_build(case=case, actor=actor, kind=kind, **fields)
+    event.save()
+    return event
+
+
+def events_record(events: Iterable[CaseEvent]) -> list[CaseEvent]:
+    """Write events made by ``event_build`` in one INSERT per 500 rows."""
+    return CaseEvent.objects.bulk_create(list(events), batch_size=500)
+
+
+def case_touch(case: Case) -> None:
+    """Bump ``Case.updated_at`` (UTC) without loading or saving the whole row."""
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())

@@ -1,0 +1,163 @@
+"""HTML views of the advisor's case pages: list, open, detail, stage moves, messages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import permissions, selectors, services
+from cases.forms import (
+    AssessForm,
+    CaseFilterForm,
+    CaseOpenForm,
+    MessageForm,
+    ReviewForm,
+    TransitionForm,
+    WaiveForm,
+)
+from cases.forms.reminders import TaskForm
+from cases.models import Stage
+from cases.selectors.deadlines import case_tasks
+from cases.views.shared import case_page_context, case_url, form_errors, run_service, staff_case
+from portal.errors import PortalError
+from portal.pagination import DeferredJoinPaginator
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff_member:
+        return redirect("cases:my_cases")
+    form = CaseFilterForm(request.GET or None)
+    filters = selectors.CaseFilters()
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("Some filters were not understood and were ignored."))
+    elif form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CaseFilters(
+            stage=data["stage"],
+            visa_type=data["visa_type"],
+            overdue=data["overdue"],
+            search=data["q"],
+        )
+    qs = selectors.case_list_for_user(user=request.user, filters=filters)
+    page = DeferredJoinPaginator(qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def case_open(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_open_case(request.user):
+        raise Http404
+    form = CaseOpenForm(request.POST or None)
+    if request.user.is_advisor and not request.user.is_supervisor:
+        # Advisors open cases for themselves; supervisors and admins may assign anyone.
+        advisor_field = form.fields["advisor"]
+        advisor_field.queryset = advisor_field.queryset.filter(pk=request.user.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case, created = services.case_open_for_applicant(
+                actor=request.user,
+                applicant_fields={
+                    k: data[k]
+                    for k in (
+                        "given_names",
+                        "family_name",
+                        "email",
+                        "preferred_language",
+                        "date_of_birth",
+                        "passport_number",
+                        "passport_expiry",
+                    )
+                }
+                | {"nationality": data["nationality"] or ""},
+                visa_type=data["visa_type"],
+                advisor=data["advisor"],
+                intended_entry_date=data["intended_entry_date"],
+                target_submission_date=data["target_submission_date"],
+            )
+        except PortalError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if created:
+                text = _("Case %(ref)s opened; an invitation was sent to %(email)s.")
+            else:
+                text = _(
+                    "Case %(ref)s opened for the existing applicant with the address %(email)s; "
+                    "their recorded details were kept."
+                )
+            messages.success(request, text % {"ref": case.reference, "email": case.applicant.email})
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/case_open.html", {"form": form})
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = staff_case(request, pk)
+    context = case_page_context(request, case)
+    context.update(
+        transitions=[(s, Stage(s).label) for s in services.allowed_transitions(case)],
+        ready_check=services.case_ready_check(case=case) if case.stage == Stage.REVIEW else None,
+        review_form=ReviewForm(),
+        waive_form=WaiveForm(),
+        transition_form=TransitionForm(),
+        assess_form=AssessForm(),
+        tasks=case_tasks(case=case),
+        task_form=TaskForm(auto_id="task_%s"),
+    )
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    case = staff_case(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect("cases:detail", pk=case.pk)
+    data = form.cleaned_data
+    run_service(
+        request,
+        lambda: services.case_transition(
+            case=case,
+            to=data["to"],
+            actor=request.user,
+            reason=data["reason"],
+            decision=data["decision"],
+            override=data["override"],
+        ),
+        _("Case moved to “%(stage)s”.") % {"stage": Stage(data["to"]).label},
+    )
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def message_post(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+    else:
+        run_service(
+            request,
+            lambda: services.message_post(
+                case=case,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+            ),
+            _("Message sent."),
+        )
+    return redirect(case_url(request, case) + "#messages")

@@ -1,9 +1,40 @@
-FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# syntax=docker/dockerfile:1
+# Visa Case Portal image: web (gunicorn), Celery worker and beat all run from it (see
+# docker-compose.yml). Two stages: the build stage has gettext and pip's work; the final stage
+# has no compiler, no pip cache, runs as the unprivileged user `portal`, and writes only to the
+# uploads folder (/srv/portal/private) and /tmp. The build steps live in docker/build.sh, which
+# .ci/run also runs on a read-only copy of the tree.
+
+FROM python:3.11-slim-bookworm AS build
+ENV PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gettext \
+ && rm -rf /var/lib/apt/lists/*
+# Dependencies first (hash-checked from the lock file), so code changes reuse this layer.
+COPY requirements.lock docker/build.sh /build/
+RUN sh /build/build.sh deps /opt/venv /build/requirements.lock
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN useradd --create-home portal && mkdir -p /srv/portal/private && chown portal /srv/portal/private
+ENV PATH=/opt/venv/bin:$PATH
+RUN sh docker/build.sh app
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/venv/bin:$PATH \
+    HOME=/tmp \
+    TMPDIR=/tmp \
+    PORTAL_VAR_DIR=/tmp/portal \
+    PORTAL_PRIVATE_MEDIA_ROOT=/srv/portal/private \
+    PORTAL_BEAT_HEARTBEAT_FILE=/tmp/portal-beat-heartbeat \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+# Files stay owned by root: the app cannot change its own code, settings or static files.
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin portal \
+ && install -d -o portal -g portal -m 0700 /srv/portal/private
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+WORKDIR /app
 USER portal
 EXPOSE 8000
+CMD ["gunicorn", "--config", "docker/gunicorn.conf.py", "portal.wsgi:application"]

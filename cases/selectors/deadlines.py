@@ -307,11 +307,6 @@ def case_deadlines_for_applicant(
     return upcoming, overdue
 
 
-def case_tasks(*, case: Case) -> list[CaseTask]:
-    """The case's tasks, open first then by due date, assignee joined."""
-    return list(case.tasks.select_related("assignee").order_by("done", "due_date", "id"))
-
-
 def calendar_deadlines_for_user(
     *, user: User, now: dt.datetime | None = None, past_days: int = 60
 ) -> list[Deadline]:

@@ -1,5 +1,5 @@
-"""Reads of reminders data for the API: a user's own notifications and the case tasks staff
-see. Always scoped to the user asking."""
+"""Reads of reminders data for pages and the API alike: a user's own notifications and the case
+tasks staff see. Always scoped to the user asking."""
 
 from django.db.models import F, QuerySet
 

@@ -19,7 +19,7 @@ from cases.forms import (
 )
 from cases.forms.reminders import TaskForm
 from cases.models import Stage
-from cases.selectors.deadlines import case_tasks
+from cases.selectors.reminders import task_list_for_case
 from cases.views.shared import case_page_context, case_url, form_errors, run_service, staff_case
 from portal.errors import PortalError
 from portal.pagination import DeferredJoinPaginator
@@ -112,7 +112,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         waive_form=WaiveForm(),
         transition_form=TransitionForm(),
         assess_form=AssessForm(),
-        tasks=case_tasks(case=case),
+        tasks=list(task_list_for_case(case=case)),
         task_form=TaskForm(auto_id="task_%s"),
     )
     return render(request, "cases/case_detail.html", context)

@@ -56,13 +56,10 @@ def _own_applicant(request: HttpRequest) -> Applicant:
 
 
 def _rows(applicant: Applicant) -> dict[str, Any]:
+    # The same selectors (and so the same order) as the API.
     return {
-        "education": list(
-            applicant.education.select_related("field", "institution").order_by("-graduation_date")
-        ),
-        "employment": list(
-            applicant.employment.select_related("field", "institution").order_by("-start_date")
-        ),
+        "education": list(selectors.education_list_for_applicant(applicant=applicant)),
+        "employment": list(selectors.employment_list_for_applicant(applicant=applicant)),
     }
 
 

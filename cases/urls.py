@@ -48,7 +48,7 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/messages/", views.message_post, name="message_post"),
     path("documents/<int:document_pk>/download/", documents.document_download, name="download"),
-    # issue 3: qualifications and eligibility assessments
+    # Qualifications and eligibility assessments
     path("cases/<int:pk>/assess/", qualifications.case_assess, name="case_assess"),
     path(
         "cases/<int:pk>/qualifications/",

@@ -162,7 +162,7 @@ class MessageForm(forms.Form):
     internal = forms.BooleanField(label=_("Internal note (advisors only)"), required=False)
 
 
-# --- issue 3: qualifications and assessments -----------------------------------------------------
+# --- qualifications and assessments ----------------------------------------------------------
 
 
 class _FieldChoice(forms.ModelChoiceField):

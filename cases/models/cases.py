@@ -58,7 +58,7 @@ class Case(models.Model):
     target_submission_date = models.DateField(
         _("target submission date"), null=True, blank=True, validators=[validate_stored_date]
     )
-    # Due dates of the case are calendar dates in this IANA zone (issue 4).
+    # Due dates of the case are calendar dates in this IANA zone.
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )

@@ -111,7 +111,7 @@ class DocumentRequirement(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_date"]),
-            # The reminder sweep and dashboards look up outstanding rows by due date (issue 4).
+            # The reminder sweep and dashboards look up outstanding rows by due date.
             models.Index(
                 fields=["due_date"],
                 name="requirement_open_due",

@@ -1,5 +1,6 @@
-"""Models of deadlines and reminders. Imported at the end of ``cases/models.py`` so they belong to
-the ``cases`` app; writes go through ``cases/reminders/services.py`` and the sweep.
+"""Models of deadlines and reminders: case tasks, reminder rules, the delivery ledger, in-app
+notifications, preferences and calendar feeds. Writes go through ``cases/services/reminders.py``
+and the sweep (``cases/services/reminder_ledger.py``, ``cases/services/sweep.py``).
 """
 
 from typing import TYPE_CHECKING

@@ -1,2 +1,3 @@
-"""Deadlines and reminders: case tasks, reminder rules, the delivery ledger, in-app
-notifications, per-user reminder preferences and private calendar feeds (issue 4)."""
+"""Pure helpers of deadlines and reminders: ``schedule`` (when a reminder fires, the passport
+rule), ``emails`` (rendering in the recipient's language) and ``ics`` (the calendar feed).
+Models, services and selectors of reminders live in the ``cases`` layers."""

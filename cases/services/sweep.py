@@ -1,10 +1,6 @@
 """The reminder sweep: find what is due, record it in the ledger, send it, exactly once.
 
-1. Claim by insert: for each active rule, one indexed query per kind finds the items whose
-   reminder moment (09:00 recipient-local, see ``schedule.send_moment``) fell within the last
-   ``REMINDER_CATCH_UP_HOURS``; one ``INSERT .. ON CONFLICT DO NOTHING`` records them. The unique
-   key (rule, target, recipient, due date, offset) makes a second sweep, a retried task or a
-   second beat a no-op.
+1. Claim by insert: ``cases/services/reminder_ledger.py`` records what is due.
 2. Send after that commit: due ledger rows are fetched in batches, suppression is re-checked
    against fresh rows (deactivated users, inactive cases, satisfied requirements, done tasks,
    changed dates, preferences), in-app notifications are written in the same transaction that

@@ -66,7 +66,9 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
     keys first (``portal.pagination.DeferredJoinPaginator``) so deep pages stay cheap."""
     filters = filters or CaseFilters()
     now = timezone.now()
-    qs = Case.objects.visible_to(user).select_related("applicant", "visa_type", "advisor")
+    qs: QuerySet[Case] = Case.objects.visible_to(user).select_related(
+        "applicant", "visa_type", "advisor"
+    )
     qs = qs.annotate(
         outstanding_count=_requirement_count(),
         overdue_count=_overdue_count(now),

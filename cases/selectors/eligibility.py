@@ -40,8 +40,10 @@ def facts_for_case(case: Case, *, today: dt.date, advisor_flag: bool = False) ->
     education = [
         EducationFact(
             level=e.level,
-            field_code=e.field.code if e.field_id else "",
-            institution_recognized=e.institution.recognized if e.institution_id else None,
+            field_code=e.field.code if e.field is not None else "",
+            institution_recognized=(
+                e.institution.recognized if e.institution is not None else None
+            ),
             graduation_date=e.graduation_date,
             expected=e.expected,
         )
@@ -53,9 +55,11 @@ def facts_for_case(case: Case, *, today: dt.date, advisor_flag: bool = False) ->
         EmploymentFact(
             start=j.start_date,
             end=j.end_date,
-            field_code=j.field.code if j.field_id else "",
+            field_code=j.field.code if j.field is not None else "",
             teaching_or_research=j.teaching_or_research,
-            institution_recognized=j.institution.recognized if j.institution_id else None,
+            institution_recognized=(
+                j.institution.recognized if j.institution is not None else None
+            ),
         )
         for j in applicant.employment.all()
     ]

@@ -215,7 +215,11 @@ def document_open_for_download(
     if document.file_deleted:
         raise InvalidInput(
             _("This file was deleted on %(date)s under the retention rule; only its record stays.")
-            % {"date": document.file_deleted_at.date().isoformat()}
+            % {
+                "date": document.file_deleted_at.date().isoformat()
+                if document.file_deleted_at
+                else ""
+            }
         )
     try:
         handle = document.file.open("rb")

@@ -249,9 +249,10 @@ def cases_reassess_for_rule_set(
         advisors: dict[int, User] = {}
         for a in changed:
             # A first assessment is recorded on the timeline but is no news to the advisor.
-            if a.case.advisor is not None and a.previous_outcome:
-                by_advisor[a.case.advisor_id].append(a)
-                advisors[a.case.advisor_id] = a.case.advisor
+            advisor = a.case.advisor
+            if advisor is not None and a.previous_outcome:
+                by_advisor[advisor.pk].append(a)
+                advisors[advisor.pk] = advisor
         if by_advisor:
             notices = [(advisors[pk], items) for pk, items in by_advisor.items()]
             transaction.on_commit(lambda: _notify_advisors(rule_set, notices))

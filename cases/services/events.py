@@ -30,10 +30,12 @@ def event_build(
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     """An unsaved event of ``case`` (or ``case_id``) for ``events_record``; ``kind`` is an
-    ``EventKind``; ``summary`` is cut to 500 characters."""
+    ``EventKind``; ``summary`` is cut to 500 characters. Raises ``ValueError`` without a case."""
+    target = case.pk if case is not None else case_id
+    if target is None:
+        raise ValueError("An event needs its case.")
     return CaseEvent(
-        case=case,
-        case_id=case.pk if case is not None else case_id,
+        case_id=target,
         actor=actor,
         kind=kind,
         before=before or "",

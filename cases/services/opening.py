@@ -91,7 +91,7 @@ def case_open(
             raise InvalidInput(
                 _("The %(field)s %(day)s is before the case opens (%(opened)s).")
                 % {
-                    "field": Case._meta.get_field(field).verbose_name,
+                    "field": getattr(Case._meta.get_field(field), "verbose_name", field),
                     "day": day.isoformat(),
                     "opened": opened_on.isoformat(),
                 },

@@ -10,6 +10,7 @@ import json
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 from django.db import transaction
@@ -77,6 +78,8 @@ def retention_due(*, now: dt.datetime | None = None) -> list[RetentionItem]:
     for doc in documents:
         case = doc.requirement.case
         days = case.visa_type.retention_days_after_close
+        if case.closed_at is None or days is None:  # excluded by the query; for the types
+            continue
         if case.closed_at + dt.timedelta(days=days) <= now:
             items.append(
                 RetentionItem(
@@ -141,8 +144,8 @@ def retention_apply(
                 data=tombstone,
                 internal=True,
             )
-            storage = doc.file.storage
-            transaction.on_commit(lambda p=path, s=storage: s.delete(p) if p else None)
+            if path:
+                transaction.on_commit(partial(doc.file.storage.delete, path))
         done.append(item)
     return done
 

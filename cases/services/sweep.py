@@ -231,6 +231,7 @@ def _record_failure(rows: list[ReminderDelivery], error: Exception, result: Swee
     message = f"{type(error).__name__}: {error}"[:2000]
     for row in rows:
         attempts = row.attempts + 1
+        update: dict[str, object]
         if attempts >= max_attempts:
             update = {"status": DeliveryStatus.FAILED}
             result.failed += 1

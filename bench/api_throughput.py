@@ -87,20 +87,27 @@ def seed() -> None:
 
     from cases.models import Applicant, Case, DocumentRequirement, Stage, VisaType
     from portal import services
-    from portal.models import Role, User
+    from portal.models import DEFAULT_FIRM_SLUG, Firm, Role, User
 
     rng = random.Random(5)
+    firm = Firm.objects.get(slug=DEFAULT_FIRM_SLUG)
     advisors = User.objects.bulk_create(
-        User(email=f"advisor{i}@bench.test", role=Role.ADVISOR, password=make_password(None))
+        User(
+            email=f"advisor{i}@bench.test",
+            firm=firm,
+            role=Role.ADVISOR,
+            password=make_password(None),
+        )
         for i in range(20)
     )
     boss = User.objects.create_user(
-        email="supervisor@bench.test", role=Role.ADVISOR, is_supervisor=True
+        email="supervisor@bench.test", firm=firm, role=Role.ADVISOR, is_supervisor=True
     )
-    visa_types = list(VisaType.objects.prefetch_related("checklist"))
+    visa_types = list(VisaType.objects.filter(firm=firm).prefetch_related("checklist"))
     applicants = Applicant.objects.bulk_create(
         (
             Applicant(
+                firm=firm,
                 given_names=f"Given{i}",
                 family_name=f"Family{i}",
                 email=f"applicant{i}@bench.test",
@@ -116,6 +123,7 @@ def seed() -> None:
     cases = Case.objects.bulk_create(
         (
             Case(
+                firm=firm,
                 reference=f"B-{i:06d}",
                 applicant=applicants[i],
                 visa_type=visa_types[i % len(visa_types)],

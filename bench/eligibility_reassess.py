@@ -35,14 +35,15 @@ def populate(n: int) -> list[int]:
     """Bulk-create ``n`` open K cases with requirements and one degree each; returns case ids."""
     from cases.models import Applicant, Case, DocumentRequirement, Education, VisaType
     from eligibility.models import FieldOfStudy, Institution
-    from portal.models import Role, User
+    from portal.models import DEFAULT_FIRM_SLUG, Firm, Role, User
 
     rnd = random.Random(7)
+    firm = Firm.objects.get(slug=DEFAULT_FIRM_SLUG)
     advisors = User.objects.bulk_create(
-        User(email=f"advisor{i}@bench.test", role=Role.ADVISOR, full_name=f"Advisor {i}")
+        User(email=f"advisor{i}@bench.test", firm=firm, role=Role.ADVISOR, full_name=f"Advisor {i}")
         for i in range(20)
     )
-    visa = VisaType.objects.get(code="K")
+    visa = VisaType.objects.get(code="K", firm=firm)
     items = list(visa.checklist.all())
     fields = list(FieldOfStudy.objects.filter(code__in=["0311", "0533", "0613", "0714", "0912"]))
     institutions = Institution.objects.bulk_create(
@@ -57,6 +58,7 @@ def populate(n: int) -> list[int]:
     )
     applicants = Applicant.objects.bulk_create(
         Applicant(
+            firm=firm,
             given_names=f"Given{i}",
             family_name=f"Family{i}",
             email=f"applicant{i}@bench.test",
@@ -69,6 +71,7 @@ def populate(n: int) -> list[int]:
     today = dt.date(2026, 6, 1)
     cases = Case.objects.bulk_create(
         Case(
+            firm=firm,
             reference=f"K-2026-{i:05d}",
             applicant=a,
             visa_type=visa,
@@ -150,7 +153,9 @@ def main() -> None:
             f"created {len(ids):,} open K cases in {time.perf_counter() - t0:.1f} s "
             f"(database {connection.settings_dict['NAME']})"
         )
-        admin = User.objects.create(email="admin@bench.test", role=Role.ADMIN, is_staff=True)
+        admin = User.objects.create(
+            email="admin@bench.test", role=Role.ADMIN, is_staff=True, is_platform_admin=True
+        )
         v1 = RuleSet.objects.get(visa_type_code="K", version=1)
         secs, per_batch, _ = reassess(v1.pk, ids, 500)
         print(

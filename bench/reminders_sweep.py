@@ -132,23 +132,30 @@ def load(count: int, *, with_due: bool) -> int:
     from django.db import transaction
 
     from cases.models import Applicant, Case, DocumentRequirement, VisaType
-    from portal.models import Role, User
+    from portal.models import DEFAULT_FIRM_SLUG, Firm, Role, User
 
-    visa = VisaType.objects.get(code="K")
+    firm = Firm.objects.get(slug=DEFAULT_FIRM_SLUG)
+    visa = VisaType.objects.get(code="K", firm=firm)
     today = NOW.date()
     cases_needed = count // PER_CASE
     tag = secrets.token_hex(3)
     with transaction.atomic():
         users = User.objects.bulk_create(
-            User(email=f"b{tag}-{i}@bench.test", role=Role.APPLICANT, password=make_password(None))
+            User(
+                email=f"b{tag}-{i}@bench.test",
+                firm=firm,
+                role=Role.APPLICANT,
+                password=make_password(None),
+            )
             for i in range(cases_needed)
         )
         applicants = Applicant.objects.bulk_create(
-            Applicant(user=u, given_names="Bench", family_name=str(i), email=u.email)
+            Applicant(firm=firm, user=u, given_names="Bench", family_name=str(i), email=u.email)
             for i, u in enumerate(users)
         )
         cases = Case.objects.bulk_create(
             Case(
+                firm=firm,
                 reference=f"B{tag}-{i:06d}",
                 applicant=a,
                 visa_type=visa,

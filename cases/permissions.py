@@ -19,9 +19,18 @@ if TYPE_CHECKING:
     from portal.models import User
 
 
-def is_case_staff(user: "User", case: "Case") -> bool:
-    """True for an admin, a supervising advisor, or the advisor assigned to ``case``."""
+def is_firm_member(user: "User", firm_id: int | None) -> bool:
+    """True when ``user`` acts inside the firm ``firm_id``: a platform admin (every firm) or an
+    active account of that firm. Firm first: every other predicate starts here."""
     if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_platform_admin or (firm_id is not None and user.firm_id == firm_id))
+
+
+def is_case_staff(user: "User", case: "Case") -> bool:
+    """True, within the case's firm, for an admin, a supervising advisor, or the advisor
+    assigned to ``case``; always for a platform admin."""
+    if not is_firm_member(user, case.firm_id):
         return False
     if user.is_portal_admin:
         return True

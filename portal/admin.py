@@ -10,7 +10,44 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.errors import PortalError
-from portal.models import ApiToken, User
+from portal.models import ApiToken, Firm, User
+
+
+@admin.register(Firm)
+class FirmAdmin(admin.ModelAdmin):
+    """Firms (tenants), managed by platform admins only. A new firm gets its own K and R visa
+    types with their checklists (``firm_create``)."""
+
+    list_display = ("name", "slug", "created_at")
+    search_fields = ("name", "slug")
+    readonly_fields = ("created_at",)
+
+    def _platform(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and getattr(request.user, "is_platform_admin", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._platform(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Firm | None = None) -> bool:
+        return self._platform(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._platform(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Firm | None = None) -> bool:
+        return self._platform(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Firm | None = None) -> bool:
+        return False  # a firm's rows are protected; retire its users instead
+
+    def save_model(self, request: HttpRequest, obj: Firm, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        from cases.services.firms import firm_create
+
+        created = firm_create(name=obj.name, slug=obj.slug, actor=request.user)
+        obj.pk, obj.created_at = created.pk, created.created_at
 
 
 @admin.register(User)
@@ -20,23 +57,43 @@ class UserAdmin(DjangoUserAdmin):
         "email",
         "full_name",
         "role",
+        "firm",
         "is_supervisor",
         "preferred_language",
         "is_active",
         "last_login",
     )
-    list_filter = ("role", "is_supervisor", "is_active", "preferred_language")
+    list_filter = ("role", "firm", "is_supervisor", "is_active", "preferred_language")
+    list_select_related = ("firm",)
     search_fields = ("email", "full_name")
     actions = ("deactivate",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
             _("Profile"),
-            {"fields": ("full_name", "role", "is_supervisor", "preferred_language", "time_zone")},
+            {
+                "fields": (
+                    "full_name",
+                    "firm",
+                    "role",
+                    "is_supervisor",
+                    "preferred_language",
+                    "time_zone",
+                )
+            },
         ),
         (
             _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "is_platform_admin",
+                    "groups",
+                    "user_permissions",
+                )
+            },
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -45,7 +102,7 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "full_name", "role", "password1", "password2"),
+                "fields": ("email", "full_name", "firm", "role", "password1", "password2"),
             },
         ),
     )

@@ -1,4 +1,4 @@
-"""Accounts: the User model with email login and a role."""
+"""Accounts: the firm (tenant), the User model with email login and a role."""
 
 import zoneinfo
 from typing import Any, ClassVar
@@ -17,6 +17,31 @@ def validate_time_zone(value: str) -> None:
             _("%(value)s is not a time zone name; use an IANA name such as Asia/Shanghai."),
             params={"value": value},
         )
+
+
+DEFAULT_FIRM_SLUG = "default"
+
+
+class Firm(models.Model):
+    """An advisory firm: the tenant. Its users, applicants, cases and visa types (with their
+    checklists, quotas and retention) belong to it; every read and write is scoped by firm
+    first. Platform admins (``User.is_platform_admin``) manage firms.
+
+    The migration that introduced firms created the firm ``default`` (slug
+    ``DEFAULT_FIRM_SLUG``) and moved every existing row into it.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name = _("firm")
+        verbose_name_plural = _("firms")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Role(models.TextChoices):
@@ -57,25 +82,44 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
-        extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        """A platform admin: every firm, all permissions; no firm unless ``firm`` is given."""
+        extra.update(is_staff=True, is_superuser=True, is_platform_admin=True, role=Role.ADMIN)
         return self._create(email, password, **extra)
 
 
 class User(AbstractUser):
-    """A person who logs in: applicant, advisor or admin.
+    """A person who logs in: applicant, advisor or admin, of one firm.
 
-    ``is_supervisor`` only matters for advisors: a supervising advisor sees every case of the firm.
-    ``time_zone`` is an IANA name; reminders fire at a local hour in it.
+    ``firm`` is required except for platform admins (``is_platform_admin``), who manage firms
+    and see every firm; a database constraint holds this. ``is_supervisor`` only matters for
+    advisors: a supervising advisor sees every case of their firm. ``time_zone`` is an IANA
+    name; reminders fire at a local hour in it.
     """
 
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
+    firm = models.ForeignKey(
+        Firm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("firm"),
+        help_text=_("Every account belongs to one firm; only platform admins may have none."),
+    )
+    is_platform_admin = models.BooleanField(
+        _("platform admin"),
+        default=False,
+        help_text=_("Platform admins manage firms and see the data of every firm."),
+    )
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
     is_supervisor = models.BooleanField(
-        _("supervisor"), default=False, help_text=_("Supervising advisors see every case.")
+        _("supervisor"),
+        default=False,
+        help_text=_("Supervising advisors see every case of their firm."),
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
@@ -90,6 +134,13 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ("email",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(firm__isnull=False) | models.Q(is_platform_admin=True),
+                name="user_firm_unless_platform_admin",
+                violation_error_message=_("Choose the firm this account belongs to."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed
-from portal.models import ApiToken, Role, User
+from portal.models import ApiToken, Firm, Role, User
 from portal.tokens import invitation_token_generator
 
 
@@ -50,23 +50,25 @@ def _send_invitation(user_id: int, invited_by: str) -> None:
 
 
 def user_invite_applicant(
-    *, email: str, full_name: str, preferred_language: str, invited_by: User
+    *, firm: Firm, email: str, full_name: str, preferred_language: str, invited_by: User
 ) -> User:
-    """Create (or find) the applicant login for ``email`` and email a one-time set-password link.
+    """Create (or find) the applicant login of ``firm`` for ``email`` and email a one-time
+    set-password link.
 
-    Raises ``InvalidInput`` when the email belongs to an advisor or admin. The email is sent
-    after the surrounding transaction commits.
+    Raises ``InvalidInput`` when the email belongs to an advisor or admin or to a login of
+    another firm. The email is sent after the surrounding transaction commits.
     """
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(
             email=email,
+            firm=firm,
             full_name=full_name,
             role=Role.APPLICANT,
             preferred_language=preferred_language,
         )
-    elif user.role != Role.APPLICANT:
+    elif user.role != Role.APPLICANT or user.firm_id != firm.pk:
         raise InvalidInput(
             _("This email address belongs to a staff account; use the applicant's own address.")
         )

@@ -11,12 +11,15 @@ from rest_framework.test import APIClient
 
 from cases.models import Case
 from cases.samples import sample_jpeg, sample_pdf, sample_png
-from portal.models import User
+from portal.models import Firm, User
 from tests.factories import (
     AdminFactory,
     AdvisorFactory,
     ApplicantFactory,
+    FirmAdminFactory,
     UserFactory,
+    default_firm,
+    make_firm,
     open_case,
 )
 from tests.otp import VerifiedClient, login_verified
@@ -152,6 +155,56 @@ def other_applicant_user(other_applicant) -> User:  # type: ignore[no-untyped-de
 def stranger(db) -> User:  # type: ignore[no-untyped-def]
     """An applicant login with no applicant profile and no cases."""
     return UserFactory(email="stranger@example.test")
+
+
+@pytest.fixture
+def firm(db) -> Firm:  # type: ignore[no-untyped-def]
+    """The default firm: every persona above belongs to it."""
+    return default_firm()
+
+
+@pytest.fixture
+def firm_admin(db) -> User:  # type: ignore[no-untyped-def]
+    """An admin of the default firm only (staff, not a superuser, not a platform admin)."""
+    return FirmAdminFactory(email="firm.admin@example.test")
+
+
+# A second firm with every persona: none of them may read or change the first firm's data.
+@pytest.fixture
+def other_firm(db) -> Firm:  # type: ignore[no-untyped-def]
+    return make_firm(slug="second", name="Second Advisory Ltd")
+
+
+@pytest.fixture
+def other_firm_advisor(other_firm) -> User:  # type: ignore[no-untyped-def]
+    return AdvisorFactory(email="advisor@second.test", full_name="Sam Second", firm=other_firm)
+
+
+@pytest.fixture
+def other_firm_supervisor(other_firm) -> User:  # type: ignore[no-untyped-def]
+    return AdvisorFactory(email="supervisor@second.test", is_supervisor=True, firm=other_firm)
+
+
+@pytest.fixture
+def other_firm_admin(other_firm) -> User:  # type: ignore[no-untyped-def]
+    return FirmAdminFactory(email="admin@second.test", firm=other_firm)
+
+
+@pytest.fixture
+def other_firm_applicant(other_firm):  # type: ignore[no-untyped-def]
+    return ApplicantFactory(
+        email="sophie@second.test", given_names="Sophie", family_name="Second", firm=other_firm
+    )
+
+
+@pytest.fixture
+def other_firm_applicant_user(other_firm_applicant) -> User:  # type: ignore[no-untyped-def]
+    return other_firm_applicant.user
+
+
+@pytest.fixture
+def other_firm_case(other_firm_applicant, other_firm_advisor) -> Case:  # type: ignore[no-untyped-def]
+    return open_case(applicant=other_firm_applicant, advisor=other_firm_advisor, visa_code="K")
 
 
 @pytest.fixture

@@ -24,9 +24,29 @@ from cases.models import (
 from cases.samples import sample_pdf
 from cases.services.qualifications import education_save, employment_save
 from eligibility.models import FieldOfStudy, Institution, InstitutionKind
-from portal.models import Role, User
+from portal.models import DEFAULT_FIRM_SLUG, Firm, Role, User
 
 TEST_PASSWORD = "correct-horse-battery-9"
+
+
+def default_firm() -> Firm:
+    """The firm every factory object belongs to unless told otherwise: the default firm the
+    migrations install (re-created after a transactional test's flush)."""
+    firm, _ = Firm.objects.get_or_create(slug=DEFAULT_FIRM_SLUG, defaults={"name": "Default firm"})
+    return firm
+
+
+def make_firm(slug: str = "second", name: str = "Second Advisory Ltd") -> Firm:
+    """A further firm made through ``firm_create`` (with its own K and R visa types)."""
+    from cases.services.firms import firm_create
+
+    existing = Firm.objects.filter(slug=slug).first()
+    return existing or firm_create(name=name, slug=slug, actor=None)
+
+
+def visa_type(code: str = "K", *, firm: Firm | None = None) -> VisaType:
+    """The visa type ``code`` of ``firm`` (default: the default firm)."""
+    return VisaType.objects.get(code=code, firm=firm or default_firm())
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -35,6 +55,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.test")
+    firm = factory.LazyFunction(default_firm)
     full_name = factory.Faker("name")
     role = Role.APPLICANT
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
@@ -50,15 +71,26 @@ class AdvisorFactory(UserFactory):
 
 
 class AdminFactory(UserFactory):
+    """A platform admin (superuser): every firm."""
+
     role = Role.ADMIN
     is_staff = True
     is_superuser = True
+    is_platform_admin = True
+
+
+class FirmAdminFactory(UserFactory):
+    """An admin of one firm (staff, not a superuser, not a platform admin)."""
+
+    role = Role.ADMIN
+    is_staff = True
 
 
 class ApplicantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Applicant
 
+    firm = factory.LazyFunction(default_firm)
     given_names = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     email = factory.Sequence(lambda n: f"applicant{n}@example.test")
@@ -66,7 +98,9 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
     nationality = "DE"
     passport_number = factory.Sequence(lambda n: f"C{n:08d}")
     passport_expiry = dt.date(2032, 1, 1)
-    user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
+    user = factory.SubFactory(
+        UserFactory, email=factory.SelfAttribute("..email"), firm=factory.SelfAttribute("..firm")
+    )
 
 
 def open_case(
@@ -77,12 +111,15 @@ def open_case(
     actor: User | None = None,
     opened_on: dt.date | None = None,
 ) -> Case:
-    """Open a case through ``cases.services.case_open`` (requirements, reference, event)."""
-    applicant = applicant or ApplicantFactory()
-    advisor = advisor or AdvisorFactory()
+    """Open a case through ``cases.services.case_open`` (requirements, reference, event), in
+    the firm of ``advisor`` or ``applicant`` (default: the default firm)."""
+    firm = (advisor.firm if advisor else None) or (applicant.firm if applicant else None)
+    firm = firm or default_firm()
+    applicant = applicant or ApplicantFactory(firm=firm)
+    advisor = advisor or AdvisorFactory(firm=firm)
     return services.case_open(
         applicant=applicant,
-        visa_type=VisaType.objects.get(code=visa_code),
+        visa_type=visa_type(visa_code, firm=applicant.firm),
         advisor=advisor,
         actor=actor or advisor,
         opened_on=opened_on or timezone.localdate(),

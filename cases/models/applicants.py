@@ -16,9 +16,14 @@ if TYPE_CHECKING:
 class Applicant(models.Model):
     """The person applying for a visa; names as printed in the passport.
 
-    ``user`` is the optional login (created by an invitation). ``nationality`` is an
-    ISO 3166-1 alpha-2 code.
+    ``firm`` is the advisory firm whose applicant this is (an applicant belongs to one firm;
+    only that firm's staff may find them). ``user`` is the optional login (created by an
+    invitation). ``nationality`` is an ISO 3166-1 alpha-2 code.
     """
+
+    firm = models.ForeignKey(
+        "portal.Firm", on_delete=models.PROTECT, related_name="applicants", verbose_name=_("firm")
+    )
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -44,7 +49,10 @@ class Applicant(models.Model):
 
     class Meta:
         ordering = ("family_name", "given_names")
-        indexes = [models.Index(fields=["family_name", "given_names"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_names"]),
+            models.Index(fields=["firm", "email"], name="applicant_firm_email"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -35,9 +35,14 @@ class CaseQuerySet(models.QuerySet["Case"]):
 class Case(models.Model):
     """An application of one applicant for one visa type, moving through stages.
 
-    Dates a person means (intended entry, target submission) are dates; moments are UTC datetimes.
+    ``firm`` is the applicant's, the advisor's and the visa type's firm (``case_open`` checks
+    they agree). Dates a person means (intended entry, target submission) are dates; moments
+    are UTC datetimes.
     """
 
+    firm = models.ForeignKey(
+        "portal.Firm", on_delete=models.PROTECT, related_name="cases", verbose_name=_("firm")
+    )
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="cases")
     visa_type = models.ForeignKey(VisaType, on_delete=models.PROTECT, related_name="cases")
@@ -76,6 +81,7 @@ class Case(models.Model):
         ordering = ("-opened_on", "-id")
         indexes = [
             models.Index(fields=["stage"]),
+            models.Index(fields=["firm", "stage"], name="case_firm_stage"),
             models.Index(fields=["advisor", "stage"]),
             models.Index(fields=["target_submission_date"], name="case_target_submission"),
             # The case list's default order: a page is an index range scan, not a sort of all.

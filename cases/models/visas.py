@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    pass
+    from portal.models import User
 
 
 def default_accepted_types() -> list[str]:
@@ -28,10 +28,27 @@ def default_case_quota_files() -> int:
     return int(settings.CASE_DEFAULT_QUOTA_FILES)
 
 
-class VisaType(models.Model):
-    """A visa category (K, R, ...) whose checklist admins edit."""
+class VisaTypeQuerySet(models.QuerySet["VisaType"]):
+    def visible_to(self, user: "User") -> "VisaTypeQuerySet":
+        """Visa types ``user`` may see or choose: those of their firm (every firm for a
+        platform admin); none for inactive or anonymous users."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        return self.filter(firm_id=user.firm_id)
 
-    code = models.CharField(_("code"), max_length=8, unique=True)
+
+class VisaType(models.Model):
+    """A visa category (K, R, ...) of one firm, with that firm's checklist, storage quota and
+    retention, which the firm's admins edit. Each firm has its own K and R (seeded when the
+    firm is created); ``code`` is unique within a firm. Rule sets (the law) are shared by code.
+    """
+
+    firm = models.ForeignKey(
+        "portal.Firm", on_delete=models.PROTECT, related_name="visa_types", verbose_name=_("firm")
+    )
+    code = models.CharField(_("code"), max_length=8)
     name = models.CharField(_("name"), max_length=120)
     name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -59,8 +76,13 @@ class VisaType(models.Model):
         ),
     )
 
+    objects = VisaTypeQuerySet.as_manager()
+
     class Meta:
-        ordering = ("code",)
+        ordering = ("code", "firm_id")
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "code"], name="visa_type_firm_code_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"

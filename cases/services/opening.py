@@ -70,6 +70,19 @@ def case_open(
     """
     if not permissions.can_open_case(actor):
         raise NotAllowed(_("Only advisors and admins can open cases."))
+    # Firm first: the case belongs to the applicant's firm; the actor, the advisor and the
+    # visa type must be of it too (a platform admin acts in any firm).
+    if not permissions.is_firm_member(actor, applicant.firm_id):
+        raise NotAllowed(_("You can open cases only for applicants of your firm."))
+    if visa_type.firm_id != applicant.firm_id:
+        raise InvalidInput(
+            _("Choose one of your firm's visa types."), details={"field": "visa_type"}
+        )
+    if advisor is not None and advisor.firm_id != applicant.firm_id:
+        raise InvalidInput(
+            _("Cases can only be assigned to an advisor of the firm."),
+            details={"field": "advisor"},
+        )
     if not visa_type.active:
         raise InvalidInput(_("The %(code)s visa type is not active.") % {"code": visa_type.code})
     if advisor is not None and (advisor.role != Role.ADVISOR or not advisor.is_active):
@@ -99,6 +112,7 @@ def case_open(
             )
     with transaction.atomic():
         case = Case.objects.create(
+            firm_id=applicant.firm_id,
             reference=case_next_reference(prefix=visa_type.code, year=opened_on.year),
             applicant=applicant,
             visa_type=visa_type,
@@ -152,7 +166,9 @@ def case_open_for_applicant(
     if advisor is None and actor.is_advisor:
         advisor = actor
     with transaction.atomic():
-        applicant, created = applicant_get_or_create(actor=actor, **applicant_fields)
+        applicant, created = applicant_get_or_create(
+            actor=actor, firm=actor.firm or visa_type.firm, **applicant_fields
+        )
         case = case_open(
             applicant=applicant,
             visa_type=visa_type,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from portal.models import User
 from portal.services import invitation_link
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, default_firm
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "Zebra-harbour-1972"
@@ -45,7 +45,7 @@ def test_wrong_password_is_refused_with_message(client):
 
 @pytest.mark.django_db
 def test_invitation_link_sets_password_once(client):
-    user = User.objects.create_user(email="new@example.test")
+    user = User.objects.create_user(firm=default_firm(), email="new@example.test")
     link = _path(invitation_link(user))
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
@@ -61,7 +61,7 @@ def test_invitation_link_sets_password_once(client):
 
 @pytest.mark.django_db
 def test_invitation_link_expires_after_seven_days(client):
-    user = User.objects.create_user(email="late@example.test")
+    user = User.objects.create_user(firm=default_firm(), email="late@example.test")
     with time_machine.travel(timezone.now() - timezone.timedelta(days=8)):
         link = _path(invitation_link(user))
     page = client.get(link, follow=True)
@@ -73,7 +73,7 @@ def test_invitation_link_expires_after_seven_days(client):
 
 @pytest.mark.django_db
 def test_invitation_refuses_weak_password(client):
-    user = User.objects.create_user(email="weak@example.test")
+    user = User.objects.create_user(firm=default_firm(), email="weak@example.test")
     page = client.get(_path(invitation_link(user)), follow=True)
     response = client.post(
         page.redirect_chain[-1][0], {"new_password1": "123", "new_password2": "123"}
@@ -99,7 +99,9 @@ def test_user_time_zone_must_be_iana():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        User.objects.create_user(email="tz@example.test", time_zone="Mars/Olympus")
+        User.objects.create_user(
+            firm=default_firm(), email="tz@example.test", time_zone="Mars/Olympus"
+        )
 
 
 @pytest.mark.django_db

@@ -22,15 +22,19 @@ from cases.services.qualifications import education_save, employment_save
 from eligibility.models import FieldOfStudy, Institution
 from eligibility.services import institutions_import_csv
 from portal.errors import TransitionNotAllowed
-from portal.models import Role, User
+from portal.models import DEFAULT_FIRM_SLUG, Firm, Role, User
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed for the local demo only
 MARKER = "admin@demo.test"
 
 
+def _firm() -> Firm:
+    return Firm.objects.get_or_create(slug=DEFAULT_FIRM_SLUG, defaults={"name": "Default firm"})[0]
+
+
 def _user(email: str, name: str, role: str, **extra: Any) -> User:
     user = User.objects.create_user(
-        email=email, password=DEMO_PASSWORD, full_name=name, role=role, **extra
+        email=email, password=DEMO_PASSWORD, full_name=name, role=role, firm=_firm(), **extra
     )
     return user
 
@@ -58,15 +62,22 @@ class Command(BaseCommand):
         )
 
     def _load(self) -> None:
-        admin = _user(MARKER, "Demo Admin", Role.ADMIN, is_staff=True, is_superuser=True)
+        admin = _user(
+            MARKER,
+            "Demo Admin",
+            Role.ADMIN,
+            is_staff=True,
+            is_superuser=True,
+            is_platform_admin=True,
+        )
         sup = _user("supervisor@demo.test", "Sam Supervisor", Role.ADVISOR, is_supervisor=True)
         li = _user("li.wei@demo.test", "Li Wei", Role.ADVISOR, time_zone="Asia/Shanghai")
         sara = _user("sara.khan@demo.test", "Sara Khan", Role.ADVISOR, time_zone="Europe/London")
         for staff in (admin, sup, li, sara):
             # Staff must pass two-step verification; `manage.py demo_totp EMAIL` prints a code.
             TOTPDevice.objects.create(user=staff, name="Demo authenticator", confirmed=True)
-        k = VisaType.objects.get(code="K")
-        r = VisaType.objects.get(code="R")
+        k = VisaType.objects.get(code="K", firm=_firm())
+        r = VisaType.objects.get(code="R", firm=_firm())
         today = timezone.localdate()
         people = [
             ("Maria", "Garcia", "maria.garcia@demo.test", "ES", "en", dt.date(1996, 3, 14)),
@@ -80,6 +91,7 @@ class Command(BaseCommand):
             user = _user(email, f"{given} {family}", Role.APPLICANT, preferred_language=lang)
             applicants.append(
                 Applicant.objects.create(
+                    firm=_firm(),
                     user=user,
                     given_names=given,
                     family_name=family,

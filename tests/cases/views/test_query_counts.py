@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import ChecklistItem, VisaType
-from tests.factories import ApplicantFactory, open_case
+from tests.factories import ApplicantFactory, default_firm, open_case
 
 
 def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ def test_dashboard_queries_do_not_grow(advisor, client_for):
 
 
 def _visa_with_items(n: int) -> VisaType:
-    visa = VisaType.objects.create(code=f"T{n}", name=f"Test {n}")
+    visa = VisaType.objects.create(firm=default_firm(), code=f"T{n}", name=f"Test {n}")
     ChecklistItem.objects.bulk_create(
         ChecklistItem(
             visa_type=visa, code=f"item-{i}", position=i, name_en=f"Item {i}", name_zh=f"项目 {i}"

@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Packages and modules mypy checks (make lint); the rest is read for types, its errors not shown.
+MYPY_PATHS := portal eligibility
 
 # requirements*.txt name our dependencies; requirements*.lock (pip-compile, with hashes) pin
 # every package and are what gets installed. After editing a .txt file run `make lock`.
@@ -37,6 +39,7 @@ test: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(MYPY_PATHS)
 
 format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .

@@ -34,6 +34,7 @@ from eligibility.models import (
 )
 from portal.errors import PortalError
 from portal.forms import SafeJSONField
+from portal.http import request_user
 
 
 @admin.register(FieldOfStudy)
@@ -84,7 +85,7 @@ class InstitutionAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 report = services.institutions_import_csv(
-                    stream=form.cleaned_data["file"], actor=request.user
+                    stream=form.cleaned_data["file"], actor=request_user(request)
                 )
             except PortalError as exc:
                 form.add_error("file", exc.message)
@@ -186,12 +187,12 @@ class RuleSetAdmin(admin.ModelAdmin):
         lines = format_html_join(
             "",
             "<li>{} → {}: {}</li>",
-            ((b, a, n) for b, a, n in changes),  # type: ignore[misc]
+            ((b, a, n) for b, a, n in changes),
         )
         return format_html(
             "{}<ul>{}</ul>",
             _("%(total)s open cases re-assessed; %(changed)s changed outcome:")
-            % {"total": summary["total"], "changed": sum(n for _b, _a, n in changes)},  # type: ignore[attr-defined]
+            % {"total": summary["total"], "changed": sum(n for _b, _a, n in changes)},
             lines,
         )
 
@@ -200,7 +201,7 @@ class RuleSetAdmin(admin.ModelAdmin):
         if change:
             services.rule_set_update_draft(
                 rule_set=obj,
-                actor=request.user,
+                actor=request_user(request),
                 criteria=data["criteria"],
                 citations=data["citations"],
                 effective_date=data["effective_date"],
@@ -213,7 +214,7 @@ class RuleSetAdmin(admin.ModelAdmin):
                 criteria=data["criteria"],
                 citations=data["citations"],
                 notes=data["notes"],
-                actor=request.user,
+                actor=request_user(request),
             )
             obj.pk = created.pk
             obj.version = created.version
@@ -221,7 +222,7 @@ class RuleSetAdmin(admin.ModelAdmin):
     def _each(self, request: HttpRequest, queryset: QuerySet, fn: Any, done: str) -> None:
         for rule_set in queryset:
             try:
-                result = fn(rule_set=rule_set, actor=request.user)
+                result = fn(rule_set=rule_set, actor=request_user(request))
             except PortalError as exc:
                 self.message_user(request, f"{rule_set}: {exc.message}", messages.ERROR)
             else:

@@ -109,7 +109,8 @@ def _walk(node: Any, path: str, seen: set[str]) -> Iterator[str]:
     if not isinstance(node, Mapping):
         yield _("%(path)s: each criterion must be a JSON object.") % {"path": path}
         return
-    ident = node.get("id") if isinstance(node.get("id"), str) else "?"
+    raw_id = node.get("id")
+    ident = raw_id if isinstance(raw_id, str) else "?"
     where = _("Criterion “%(id)s” (%(path)s)") % {"id": ident, "path": path}
     kind = node.get("type")
     if kind not in _VALIDATORS:

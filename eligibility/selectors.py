@@ -1,6 +1,6 @@
 """Reads of eligibility data that other apps use. ``eligibility`` never imports ``cases``."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, QuerySet
 
@@ -31,6 +31,15 @@ def current_assessment_outcome(*, case_id: int) -> str | None:
     )
 
 
+class ReassessmentSummary(TypedDict):
+    """``total`` cases re-assessed; ``changes``: ``(from outcome, to outcome, count)`` rows
+    (from is "—" for a case never assessed before); ``published``: the rule set still is."""
+
+    total: int
+    changes: list[tuple[str, str, int]]
+    published: bool
+
+
 def published_rule_set(*, visa_type_code: str) -> RuleSet | None:
     """The published rule set of a visa type, or None."""
     return RuleSet.objects.published().filter(visa_type_code=visa_type_code).first()
@@ -40,7 +49,7 @@ def published_rule_sets() -> QuerySet[RuleSet]:
     return RuleSet.objects.published().order_by("visa_type_code")
 
 
-def reassessment_summary(*, rule_set: RuleSet) -> dict[str, object]:
+def reassessment_summary(*, rule_set: RuleSet) -> ReassessmentSummary:
     """What re-assessment after publishing ``rule_set`` did: ``total`` cases re-assessed and
     ``changes``, a list of ``(from outcome, to outcome, count)`` where the outcome changed."""
     qs = Assessment.objects.filter(rule_set=rule_set, trigger=AssessmentTrigger.PUBLISH)

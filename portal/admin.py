@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.errors import PortalError
+from portal.http import request_user
 from portal.models import ApiToken, Firm, User
 
 
@@ -46,7 +47,7 @@ class FirmAdmin(admin.ModelAdmin):
             return
         from cases.services.firms import firm_create
 
-        created = firm_create(name=obj.name, slug=obj.slug, actor=request.user)
+        created = firm_create(name=obj.name, slug=obj.slug, actor=request_user(request))
         obj.pk, obj.created_at = created.pk, created.created_at
 
 
@@ -111,7 +112,7 @@ class UserAdmin(DjangoUserAdmin):
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             try:
-                services.user_deactivate(user=user, actor=request.user)
+                services.user_deactivate(user=user, actor=request_user(request))
             except PortalError as exc:
                 self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
 
@@ -122,7 +123,7 @@ class UserAdmin(DjangoUserAdmin):
             obj.is_active = True
         super().save_model(request, obj, form, change)
         if deactivating:
-            services.user_deactivate(user=obj, actor=request.user)
+            services.user_deactivate(user=obj, actor=request_user(request))
 
 
 @admin.register(ApiToken)
@@ -162,7 +163,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
-            services.api_token_revoke(token=token, actor=request.user)
+            services.api_token_revoke(token=token, actor=request_user(request))
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
 
 

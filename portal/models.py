@@ -1,7 +1,7 @@
 """Accounts: the firm (tenant), the User model with email login and a role."""
 
 import zoneinfo
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -131,6 +131,11 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    if TYPE_CHECKING:
+        # Set on ``request.user`` by django-otp's OTPMiddleware: True once the session passed
+        # two-factor verification.
+        def is_verified(self) -> bool: ...
 
     class Meta:
         ordering = ("email",)

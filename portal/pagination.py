@@ -19,7 +19,7 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         if not isinstance(queryset, QuerySet) or top <= bottom:
-            return self._get_page(list(queryset[bottom:top]), number, self)
+            return Page(list(queryset[bottom:top]), number, self)
         keys = queryset.values_list("pk", flat=True)[bottom:top]
         if connections[queryset.db].vendor == "postgresql":
             # pk = ANY(ARRAY(SELECT pk ... LIMIT/OFFSET)): the keys become an InitPlan and the
@@ -28,7 +28,7 @@ class DeferredJoinPaginator(Paginator):
         else:
             page_rows = queryset.filter(pk__in=keys)
         # One round trip; the outer query keeps the queryset's ORDER BY.
-        return self._get_page(self.fetch(page_rows), number, self)
+        return Page(self.fetch(page_rows), number, self)
 
     def fetch(self, rows: QuerySet) -> list[Any]:
         """Evaluate the page's queryset; subclasses may fetch values instead of instances."""

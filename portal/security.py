@@ -1,6 +1,7 @@
 """Account security plumbing: login throttling limits (django-axes), the rate-limited and
 enumeration-safe password reset form, and who must pass two-factor authentication."""
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -74,7 +75,7 @@ class RateLimitedPasswordResetForm(PasswordResetForm):
     """Django's reset form (same answer whether or not the address exists; no mail to inactive
     or unknown accounts) that sends at most 3 mails per account per hour."""
 
-    def get_users(self, email: str):  # type: ignore[no-untyped-def]
+    def get_users(self, email: str) -> Iterator[User]:
         for user in super().get_users(email):
             if reset_mail_allowed(user.email):
                 yield user

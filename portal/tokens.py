@@ -5,6 +5,8 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 
+from portal.models import User
+
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
     """Like Django's reset token (one-time: it embeds the password hash and last login), with
@@ -13,7 +15,7 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "portal.tokens.InvitationTokenGenerator"
 
-    def check_token(self, user, token):  # type: ignore[no-untyped-def]
+    def check_token(self, user: User | None, token: str | None) -> bool:
         if not (user and token):
             return False
         try:

@@ -13,6 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +28,13 @@ from cases import selectors
 from cases.selectors.deadlines import dashboard_deadlines_for_user
 from portal import audit, dates, services
 from portal.errors import PortalError
+from portal.http import AuthenticatedHttpRequest
 from portal.tokens import invitation_token_generator
 
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Applicants go to their cases; advisors and admins see their overdue cases, overdue and
     this week's items, and open cases without any deadline."""
     if not request.user.is_staff_member:
@@ -71,7 +73,7 @@ def invitation_done(request: HttpRequest) -> HttpResponse:
 _TOKEN_PLACEHOLDER = "set-password"  # noqa: S105 - a URL segment, not a secret
 
 
-def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def no_referrer(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Send ``Referrer-Policy: no-referrer`` on responses whose URL carries a reset or
     invitation token, so the token never leaks in a Referer header.
 
@@ -82,7 +84,7 @@ def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         token = kwargs.get("token", "")
         if token and token != _TOKEN_PLACEHOLDER:
@@ -110,12 +112,12 @@ class TokenForm(forms.Form):
     )
 
 
-def _must_verify_first(request: HttpRequest) -> bool:
+def _must_verify_first(request: AuthenticatedHttpRequest) -> bool:
     return bool(user_has_device(request.user, confirmed=True) and not request.user.is_verified())
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code,
     then see the single-use recovery codes once. A user who already has one must verify a code
     first (a password alone never replaces an authenticator)."""
@@ -157,7 +159,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def two_factor_qr(request: HttpRequest) -> HttpResponse:
+def two_factor_qr(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The pending authenticator's otpauth:// URL as an SVG QR code (no script, no inline
     data URL), for the enrolment page's ``<img>``."""
     if _must_verify_first(request):
@@ -172,7 +174,7 @@ def two_factor_qr(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for a TOTP or recovery code once per session before case data or the admin."""
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -192,7 +194,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def two_factor_recovery(request: HttpRequest) -> HttpResponse:
+def two_factor_recovery(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Issue a fresh set of recovery codes (the old ones stop working); needs a verified
     session."""
     if not request.user.is_verified():
@@ -237,7 +239,7 @@ class AuditExportForm(forms.Form):
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Admins: the audit log (changes and document accesses) for a date range as CSV, with
     cells escaped against formula injection. Everyone else gets 404."""
     if not request.user.is_portal_admin:
@@ -261,7 +263,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def logout_everywhere(request: HttpRequest) -> HttpResponse:
+def logout_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
     """End every session of the signed-in user, this one included (a lost laptop, a shared
     computer)."""
     services.user_sessions_end(user=request.user)

@@ -5,10 +5,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import (
-    authentication,
-    exceptions,
-)
+from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from portal import services

@@ -15,10 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import (
-    exceptions,
-    serializers,
-)
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -72,7 +69,9 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="Machine-readable error code, e.g. not_found, stale.")
     detail = serializers.CharField(help_text="A sentence a person can act on.")
-    fields = serializers.DictField(
+    # DRF's metaclass moves declared fields off the class, so this does not hide the
+    # serializer's ``fields`` property at run time; the type checker cannot know that.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="On 400: field name -> messages (non_field_errors for the whole request).",

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.utils import translation
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
-class RequesterLanguageMixin:
+class RequesterLanguageMixin(APIView):
     """Texts in the answer (labels, explanations, messages) are in your preferred language."""
 
     # (That docstring is the operations' description in the schema.) For token clients too:
@@ -17,13 +19,15 @@ class RequesterLanguageMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self._previous_language = translation.get_language()
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         language = getattr(request.user, "preferred_language", "")
         if language:
             translation.activate(language)
 
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
         if self._previous_language:
             translation.activate(self._previous_language)
         return response

@@ -1,14 +1,12 @@
 """List endpoints: page numbers, django-filter filters and stable ``?ordering=`` (the
 ``DEFAULT_PAGINATION_CLASS`` and ``DEFAULT_FILTER_BACKENDS`` of the settings)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import (
-    filters,
-    pagination,
-)
+from rest_framework import filters, pagination
 from rest_framework.request import Request
 
 from portal.pagination import DeferredJoinPaginator
@@ -40,7 +38,7 @@ class StableOrderingFilter(filters.OrderingFilter):
     """``?ordering=field`` (``-field`` descending), with ``id`` appended as a tie-breaker so pages
     never repeat or skip rows."""
 
-    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> list[str] | None:
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> Sequence[str] | None:
         ordering = super().get_ordering(request, queryset, view)
         if ordering and not any(o.lstrip("-") in ("id", "pk") for o in ordering):
             last = ordering[-1]

@@ -2,10 +2,7 @@
 
 from typing import Any
 
-from rest_framework import (
-    exceptions,
-    parsers,
-)
+from rest_framework import exceptions, parsers
 
 
 class JSONParser(parsers.JSONParser):

@@ -3,9 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy
-from rest_framework import (
-    permissions,
-)
+from rest_framework import permissions
 from rest_framework.request import Request
 
 

@@ -10,10 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import (
-    exceptions,
-    serializers,
-)
+from rest_framework import exceptions, serializers
 
 from portal.models import ApiToken, User
 
@@ -87,7 +84,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "name",
             "prefix",
@@ -98,7 +95,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
             "revoked_at",
             "active",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
     def get_active(self, obj: ApiToken) -> bool:
         return obj.revoked_at is None and (

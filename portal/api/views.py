@@ -21,6 +21,7 @@ from portal.api.serializers import (
     MeSerializer,
     PingSerializer,
 )
+from portal.http import request_user
 from portal.models import ApiToken
 
 # --- views ---------------------------------------------------------------------------------
@@ -89,13 +90,13 @@ class ApiTokenViewSet(
     filter_backends = (StableOrderingFilter,)
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        return ApiToken.objects.visible_to(self.request.user).select_related("user")
+        return ApiToken.objects.visible_to(request_user(self.request)).select_related("user")
 
     def create(self, request: Request) -> Response:
         serializer = ApiTokenCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         token, key = services.api_token_create(
-            user=request.user,
+            user=request_user(request),
             name=serializer.validated_data["name"],
             expires_in_days=serializer.validated_data.get("expires_in_days"),
         )
@@ -103,5 +104,5 @@ class ApiTokenViewSet(
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
-        services.api_token_revoke(token=self.get_object(), actor=request.user)
+        services.api_token_revoke(token=self.get_object(), actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

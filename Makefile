@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Packages and modules mypy checks (make lint); the rest is read for types, its errors not shown.
-MYPY_PATHS := portal eligibility
+MYPY_PATHS := portal eligibility cases/services cases/selectors cases/permissions.py
 
 # requirements*.txt name our dependencies; requirements*.lock (pip-compile, with hashes) pin
 # every package and are what gets installed. After editing a .txt file run `make lock`.

@@ -73,7 +73,10 @@ class InstitutionAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=gettext_lazy("Import institutions from a CSV file…"))
+    @admin.action(
+        description=gettext_lazy("Import institutions from a CSV file…"),
+        permissions=("add",),
+    )
     def import_csv_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:eligibility_institution_import"))
 
@@ -228,7 +231,10 @@ class RuleSetAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"{result}: {done}", messages.SUCCESS)
 
-    @admin.action(description=gettext_lazy("Publish (re-assesses open cases of the visa type)"))
+    @admin.action(
+        description=gettext_lazy("Publish (re-assesses open cases of the visa type)"),
+        permissions=("change",),
+    )
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._each(
             request,
@@ -237,11 +243,13 @@ class RuleSetAdmin(admin.ModelAdmin):
             _("published; open cases are being re-assessed. Open it to see the summary."),
         )
 
-    @admin.action(description=gettext_lazy("New version (copy to a draft)"))
+    @admin.action(
+        description=gettext_lazy("New version (copy to a draft)"), permissions=("add",)
+    )
     def new_version(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._each(request, queryset, services.rule_set_new_version, _("draft created."))
 
-    @admin.action(description=gettext_lazy("Retire"))
+    @admin.action(description=gettext_lazy("Retire"), permissions=("change",))
     def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._each(request, queryset, services.rule_set_retire, _("retired."))
 

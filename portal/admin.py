@@ -108,7 +108,10 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
-    @admin.action(description=_("Deactivate (ends their sessions and revokes API tokens)"))
+    @admin.action(
+        description=_("Deactivate (ends their sessions and revokes API tokens)"),
+        permissions=("change",),
+    )
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             try:
@@ -160,10 +163,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False
 
-    @admin.action(description=_("Revoke the selected tokens"))
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        # Tokens are never edited here, so revoking asks for the model's change permission.
+        return request.user.has_perm("portal.change_apitoken")
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=("revoke",))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
-            services.api_token_revoke(token=token, actor=request_user(request))
+            try:
+                services.api_token_revoke(token=token, actor=request_user(request))
+            except PortalError as exc:
+                self.message_user(request, f"{token}: {exc.message}", messages.ERROR)
+                return
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
 
 
@@ -189,26 +200,5 @@ class LogEntryAdmin(AuditlogLogEntryAdmin):
     ]
 
 
-# django-otp's device admin answers 500 for a config/QR link of a device id that does not
-# exist (it calls .get()); ours answers 404 like every other admin page.
-from django.http import Http404, HttpRequest, HttpResponse  # noqa: E402
-from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
-
-
-class SafeTOTPDeviceAdmin(TOTPDeviceAdmin):
-    def _existing(self, pk: str) -> None:
-        if not TOTPDevice.objects.filter(pk=pk).exists():
-            raise Http404("No such device.")
-
-    def config_view(self, request: HttpRequest, pk: str) -> HttpResponse:
-        self._existing(pk)
-        return super().config_view(request, pk)
-
-    def qrcode_view(self, request: HttpRequest, pk: str) -> HttpResponse:
-        self._existing(pk)
-        return super().qrcode_view(request, pk)
-
-
-admin.site.unregister(TOTPDevice)
-admin.site.register(TOTPDevice, SafeTOTPDeviceAdmin)
+# django-celery-beat, django-otp and django-axes pages, narrowed to who may use them.
+from portal import admin_third_party  # noqa: E402, F401

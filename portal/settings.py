@@ -181,6 +181,9 @@ if env.int("DJANGO_PROXY_COUNT", default=0):
 # Two-factor (django-otp): advisors and admins must verify a TOTP code (or a single-use recovery
 # code) before case data or the admin; applicants who enrolled must too.
 OTP_TOTP_ISSUER = "Visa Case Portal"
+# The admin never shows TOTP secrets, otpauth URLs, QR codes or recovery codes (the device
+# pages are superusers' only, portal/admin_third_party.py; secrets stay hidden even from them).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 PORTAL_RECOVERY_CODE_COUNT = 10

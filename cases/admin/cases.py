@@ -193,12 +193,14 @@ def _move(
         modeladmin.message_user(request, _("%(n)d case(s) moved.") % {"n": moved}, messages.SUCCESS)
 
 
-@admin.action(description=_("Move to the next stage (guards apply)"))
+@admin.action(
+    description=_("Move to the next stage (guards apply)"), permissions=("change",)
+)
 def advance(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]) -> None:
     _move(modeladmin, request, queryset, None, "")
 
 
-@admin.action(description=_("Withdraw selected cases"))
+@admin.action(description=_("Withdraw selected cases"), permissions=("change",))
 def withdraw(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]) -> None:
     _move(modeladmin, request, queryset, Stage.WITHDRAWN, "Withdrawn by an admin.")
 

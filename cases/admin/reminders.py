@@ -16,6 +16,7 @@ from cases.models import (
     ReminderRule,
 )
 from cases.services import reminders as services
+from portal.errors import PortalError
 from portal.forms import JSON_FORMFIELD_OVERRIDES
 
 
@@ -28,13 +29,19 @@ class ReminderRuleAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-@admin.action(description=_("Retry the selected failed reminders"))
+@admin.action(
+    description=_("Retry the selected failed reminders"), permissions=("retry",)
+)
 def retry_failed(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ReminderDelivery]
 ) -> None:
-    n = services.reminder_deliveries_retry(
-        actor=request.user, delivery_ids=list(queryset.values_list("pk", flat=True))
-    )
+    try:
+        n = services.reminder_deliveries_retry(
+            actor=request.user, delivery_ids=list(queryset.values_list("pk", flat=True))
+        )
+    except PortalError as exc:
+        modeladmin.message_user(request, exc.message, messages.ERROR)
+        return
     modeladmin.message_user(
         request, _("%(n)d reminder(s) queued again.") % {"n": n}, messages.SUCCESS
     )
@@ -70,6 +77,10 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # The ledger is read-only here; requeueing asks for the model's change permission.
+        return request.user.has_perm("cases.change_reminderdelivery")
 
 
 @admin.register(CaseTask)

@@ -243,9 +243,7 @@ class RuleSetAdmin(admin.ModelAdmin):
             _("published; open cases are being re-assessed. Open it to see the summary."),
         )
 
-    @admin.action(
-        description=gettext_lazy("New version (copy to a draft)"), permissions=("add",)
-    )
+    @admin.action(description=gettext_lazy("New version (copy to a draft)"), permissions=("add",))
     def new_version(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._each(request, queryset, services.rule_set_new_version, _("draft created."))
 

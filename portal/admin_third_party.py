@@ -77,9 +77,7 @@ class PeriodicTaskAdmin(SuperuserOnlyAdminMixin, beat_admin.PeriodicTaskAdmin):
     def disable_tasks(self, request: HttpRequest, queryset: QuerySet[PeriodicTask]) -> None:
         super().disable_tasks(request, queryset)
 
-    @admin.action(
-        description=_("Toggle activity of selected tasks"), permissions=("change",)
-    )
+    @admin.action(description=_("Toggle activity of selected tasks"), permissions=("change",))
     def toggle_tasks(self, request: HttpRequest, queryset: QuerySet[PeriodicTask]) -> None:
         super().toggle_tasks(request, queryset)
 

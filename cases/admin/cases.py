@@ -193,9 +193,7 @@ def _move(
         modeladmin.message_user(request, _("%(n)d case(s) moved.") % {"n": moved}, messages.SUCCESS)
 
 
-@admin.action(
-    description=_("Move to the next stage (guards apply)"), permissions=("change",)
-)
+@admin.action(description=_("Move to the next stage (guards apply)"), permissions=("change",))
 def advance(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]) -> None:
     _move(modeladmin, request, queryset, None, "")
 

@@ -29,9 +29,7 @@ class ReminderRuleAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-@admin.action(
-    description=_("Retry the selected failed reminders"), permissions=("retry",)
-)
+@admin.action(description=_("Retry the selected failed reminders"), permissions=("retry",))
 def retry_failed(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ReminderDelivery]
 ) -> None:

@@ -9,11 +9,12 @@ services would let them through: the admin's own permission checks must refuse.
 """
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
@@ -32,6 +33,10 @@ from cases.models import (
     ReminderRule,
 )
 from cases.models.reminders import DeliveryStatus, TargetType
+from cases.samples import sample_pdf
+from cases.services import eligibility as eligibility_case_services
+from cases.services import reminders as reminder_services
+from cases.services.access import document_access_record
 from eligibility import services as eligibility_services
 from eligibility.models import RuleSet, RuleSetStatus
 from portal import services as portal_services
@@ -41,7 +46,6 @@ from tests.factories import (
     NotificationFactory,
     UserFactory,
     open_case,
-    upload_document,
 )
 from tests.otp import login_verified
 
@@ -65,9 +69,15 @@ def populated(admin_user, advisor, applicant, other_advisor):  # type: ignore[no
     """At least one row behind every admin page, reached through the services where there
     is one."""
     case = open_case(applicant=applicant, advisor=advisor)
-    upload_document(case)
+    document = services.document_upload(
+        requirement=case.requirements.get(code="passport-bio-page"),
+        stream=io.BytesIO(sample_pdf("Test scan")),
+        filename="scan.pdf",
+        actor=applicant.user,
+    )
+    document_access_record(document=document, user=advisor, ip_address="192.0.2.7")
     services.message_post(case=case, author=advisor, body="Please send the photo.")
-    services.task_create(
+    reminder_services.task_create(
         case=case, title="Call the embassy", due_date=None, assignee=advisor, actor=advisor
     )
     NotificationFactory(user=advisor)
@@ -91,7 +101,7 @@ def populated(admin_user, advisor, applicant, other_advisor):  # type: ignore[no
     portal_services.recovery_codes_regenerate(user=advisor)
     published = RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED).first()
     eligibility_services.rule_set_new_version(rule_set=published, actor=admin_user)
-    services.case_assess(case=case, actor=advisor)
+    eligibility_case_services.case_assess(case=case, actor=advisor)
     InstitutionFactory()
     Group.objects.create(name="Reviewers")
     AccessAttempt.objects.create(
@@ -100,6 +110,9 @@ def populated(admin_user, advisor, applicant, other_advisor):  # type: ignore[no
         user_agent="test",
         failures_since_start=5,
         attempt_time=timezone.now() - dt.timedelta(days=2),
+    )
+    AccessFailureLog.objects.create(
+        username="someone@example.test", ip_address="192.0.2.1", user_agent="test"
     )
     ClockedSchedule.objects.create(clocked_time=timezone.now() + dt.timedelta(days=1))
     SolarSchedule.objects.create(event="sunrise", latitude=31.23, longitude=121.47)

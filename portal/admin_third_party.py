@@ -32,6 +32,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.forms import AdminLoginForm
+
 
 def _is_superuser(request: HttpRequest) -> bool:
     user = request.user
@@ -157,3 +159,7 @@ for _model, _admin_class in _REPLACEMENTS:
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin_class)
+
+
+# The admin's own login page checks the email's length like the portal's (portal/forms.py).
+admin.site.login_form = AdminLoginForm

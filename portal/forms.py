@@ -3,6 +3,8 @@
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,3 +34,30 @@ class SafeJSONField(forms.JSONField):
 JSON_FORMFIELD_OVERRIDES: dict[Any, dict[str, Any]] = {
     models.JSONField: {"form_class": SafeJSONField}
 }
+
+
+# The longest email address (RFC 5321 path limit) a login may name, in characters.
+LOGIN_EMAIL_MAX_CHARS = 254
+
+
+class LoginLengthMixin:
+    """Refuse an over-long email before authentication with the usual "enter a correct email
+    and password" message. Django sets the login field's ``max_length`` after building its
+    validators, so the length was never checked, and the failed login was written to
+    django-axes' 255-character username column (a 500 on PostgreSQL)."""
+
+    data: Any
+
+    def clean(self) -> dict[str, Any]:
+        username = self.data.get("username") or ""
+        if len(str(username)) > LOGIN_EMAIL_MAX_CHARS:
+            raise self.get_invalid_login_error()  # type: ignore[attr-defined]
+        return super().clean()  # type: ignore[misc]
+
+
+class LoginForm(LoginLengthMixin, AuthenticationForm):
+    """The portal's login form."""
+
+
+class AdminLoginForm(LoginLengthMixin, AdminAuthenticationForm):
+    """The Django admin's login form (``admin.site.login_form``)."""

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from portal.security import requires_two_factor
@@ -71,6 +72,16 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_STARTED_KEY] = now
             elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+                if request.path.startswith("/api/"):
+                    # API clients get the API's 401, not a redirect to an HTML login page.
+                    return JsonResponse(
+                        {
+                            "code": "not_authenticated",
+                            "detail": _("Your session has expired; sign in again."),
+                        },
+                        status=401,
+                        headers={"WWW-Authenticate": 'Bearer realm="api"'},
+                    )
                 return redirect_to_login(request.get_full_path())
         response = self.get_response(request)
         user = getattr(request, "user", None)

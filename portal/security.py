@@ -19,7 +19,8 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = Non
     so ``Amy@Example.test`` and ``amy@example.test`` share one counter."""
     field = settings.AXES_USERNAME_FORM_FIELD
     value = (credentials or {}).get(field) or request.POST.get(field, "")
-    return str(value).strip().lower()
+    # Cut to axes' 255-character column: the login form refuses longer names first.
+    return str(value).strip().lower()[:255]
 
 
 def axes_failure_limit(request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: path length, NUL characters and the declared body size, from the headers alone.
+    "portal.limits.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or process_view (CSRF) reads the body: anonymous bodies stay small.
+    "portal.limits.AnonymousBodyLimitMiddleware",
     # OTPMiddleware sets request.user.is_verified(), which the session lifetime check and the
     # two-factor gate below read; auditlog takes the actor and IP address from the request.
     "django_otp.middleware.OTPMiddleware",
@@ -245,6 +249,18 @@ DOCUMENT_DEFAULT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 # outright. Per-case quotas default to these and are settable per visa type.
 PORTAL_MAX_FILES_PER_REQUEST = 10
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Request sizes refused from the headers alone, before any middleware reads a body
+# (portal/limits.py): upload routes take the per-request file limit, every other route a few MB,
+# and requests neither signed in nor carrying a valid API token 64 KB (below
+# FILE_UPLOAD_MAX_MEMORY_SIZE, so an anonymous body never spools to disk). Bytes.
+PORTAL_MAX_UPLOAD_REQUEST_BYTES = env.int(
+    "PORTAL_MAX_UPLOAD_REQUEST_BYTES",
+    default=PORTAL_MAX_FILES_PER_REQUEST * DOCUMENT_DEFAULT_MAX_BYTES + 1024 * 1024,
+)
+PORTAL_MAX_REQUEST_BYTES = env.int("PORTAL_MAX_REQUEST_BYTES", default=6 * 1024 * 1024)
+PORTAL_ANONYMOUS_MAX_BODY_BYTES = 64 * 1024
+# Longer paths answer 414 (characters of the decoded path).
+PORTAL_MAX_PATH_CHARS = 2048
 CASE_DEFAULT_QUOTA_BYTES = 300 * 1024 * 1024
 CASE_DEFAULT_QUOTA_FILES = 200
 

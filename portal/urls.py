@@ -18,3 +18,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler400 = "portal.handlers.bad_request"
+handler403 = "portal.handlers.permission_denied"
+handler404 = "portal.handlers.page_not_found"
+handler500 = "portal.handlers.server_error"

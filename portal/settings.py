@@ -132,8 +132,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The local run has a web server, a worker and beat writing to one SQLite file: wait for
-    # a lock instead of failing a reminder sweep with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30  # seconds
+    # a lock instead of failing a reminder sweep with "database is locked". The wait only
+    # applies when a transaction takes its write lock at BEGIN (IMMEDIATE): a deferred one that
+    # read first and then writes is refused at once while another process commits.
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options["timeout"] = 30  # seconds
+    _sqlite_options["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication: login, passwords, lockouts, two-factor --------------------------------------

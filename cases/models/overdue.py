@@ -94,12 +94,17 @@ def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
     return may_be_overdue_q(prefix) & due_before_local_today_q(now, prefix)
 
 
+def due_before_local_today(due_date: dt.date | None, time_zone: str, now: dt.datetime) -> bool:
+    """Condition 2 for a loaded date: ``due_date`` is before the date at ``now`` in
+    ``time_zone`` (an IANA name; empty or unknown reads as UTC). Also used for tasks and
+    target dates (``cases.selectors.deadlines.Deadline``)."""
+    return due_date is not None and due_date < local_today(now, time_zone)
+
+
 def requirement_is_overdue(
     requirement: "DocumentRequirement", case: "Case", now: dt.datetime
 ) -> bool:
     """Both conditions for a loaded row at instant ``now``."""
-    return (
-        requirement.due_date is not None
-        and requirement_may_be_overdue(requirement, case)
-        and requirement.due_date < local_today(now, case.time_zone)
+    return requirement_may_be_overdue(requirement, case) and due_before_local_today(
+        requirement.due_date, case.time_zone, now
     )

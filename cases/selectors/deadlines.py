@@ -33,7 +33,7 @@ from cases.models import (
     ReminderKind,
     TargetType,
 )
-from cases.models.overdue import may_be_overdue_q
+from cases.models.overdue import due_before_local_today, may_be_overdue_q
 from cases.reminders.schedule import PASSPORT_VALID_MAX_DAYS, local_today, passport_too_short
 from portal.models import User
 
@@ -76,7 +76,11 @@ class Deadline:
         return local_today(now, self.case.time_zone)
 
     def is_overdue(self, now: dt.datetime) -> bool:
-        return self.may_be_overdue and self.due_date < self.case_today(now)
+        """The one rule of ``cases/models/overdue.py``: ``may_be_overdue`` (condition 1, from
+        the query) and due before today in the case's time zone (condition 2)."""
+        return self.may_be_overdue and due_before_local_today(
+            self.due_date, self.case.time_zone, now
+        )
 
 
 def _range(prefix: str, low: dt.date | None, high: dt.date | None) -> Q:

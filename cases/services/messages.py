@@ -1,5 +1,7 @@
 """Messages on a case thread, including staff-only internal notes."""
 
+import unicodedata
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,9 @@ def message_post(*, case: Case, author: User, body: str, internal: bool = False)
     if internal and not permissions.can_post_internal_note(author, case):
         raise NotAllowed(_("Only advisors can write internal notes."))
     body = (body or "").strip()
-    if not body:
+    # Invisible characters only (zero-width spaces, direction marks: Unicode category Cf) are
+    # no message either.
+    if not "".join(ch for ch in body if unicodedata.category(ch) != "Cf").strip():
         raise InvalidInput(_("Write a message before sending."))
     if len(body) > MAX_MESSAGE_CHARS:
         raise InvalidInput(

@@ -98,3 +98,12 @@ def test_admin_implausible_due_date_is_refused_and_the_old_one_kept(admin_client
     assert "too far in the past" in response.content.decode()
     requirement.refresh_from_db()
     assert requirement.due_date == old
+
+
+@pytest.mark.django_db
+def test_a_message_of_invisible_characters_only_is_refused(admin_client, case):
+    response = admin_client.post(
+        reverse("admin:cases_message_add"), {"case": case.pk, "body": "\u200b\u200b\u200e"}
+    )
+    assert response.status_code == 200
+    assert not Message.objects.filter(case=case).exists()

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal import views
-from portal.forms import LoginForm
+from portal.forms import LoginForm, ResetSetPasswordForm
 from portal.security import RateLimitedPasswordResetForm
 from portal.views import no_referrer
 
@@ -35,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        no_referrer(auth_views.PasswordResetConfirmView.as_view()),
+        no_referrer(auth_views.PasswordResetConfirmView.as_view(form_class=ResetSetPasswordForm)),
         name="password_reset_confirm",
     ),
     path(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +61,16 @@ class LoginForm(LoginLengthMixin, AuthenticationForm):
 
 class AdminLoginForm(LoginLengthMixin, AdminAuthenticationForm):
     """The Django admin's login form (``admin.site.login_form``)."""
+
+
+class ResetSetPasswordForm(SetPasswordForm):
+    """The new-password form of a reset link: saving also revokes the account's API tokens
+    (``user_password_reset_done``)."""
+
+    def save(self, commit: bool = True) -> Any:
+        from portal.services import user_password_reset_done
+
+        user = super().save(commit=commit)
+        if commit:
+            user_password_reset_done(user=user)
+        return user

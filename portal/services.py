@@ -159,6 +159,15 @@ def _api_tokens_revoke(user: User) -> None:
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+def user_password_reset_done(*, user: User) -> int:
+    """After ``user`` set a new password through a reset link: revoke every personal API token
+    (whoever could reset the password must not keep, or have kept, a working token). Django
+    already ends the other sessions (the session hash changes). Returns how many tokens."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def user_deactivate(*, user: User, actor: User | None) -> User:
     """Deactivate ``user``: they cannot log in, their sessions end and their API tokens are
     revoked at once. Raises ``NotAllowed`` when ``actor`` is not an admin or deactivates

@@ -459,13 +459,14 @@ LOGGING = {
 
 # --- Audit log (django-auditlog) ----------------------------------------------------------------
 # Who changed what, with identity-document fields masked.
-# Rule sets: add {"model": "eligibility.RuleSet"} (and its criteria) here once that model exists.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "cases.Applicant", "mask_fields": ["passport_number"]},
     {"model": "cases.Case"},
     {"model": "cases.DocumentRequirement"},
     {"model": "cases.Document"},
     {"model": "cases.VisaType"},
+    {"model": "cases.ChecklistItem"},
+    {"model": "eligibility.RuleSet"},
     {"model": "portal.User", "exclude_fields": ["password", "last_login"]},
 )
 AUDITLOG_STORE_JSON_CHANGES = True

@@ -32,7 +32,8 @@ def test_demo_totp_refuses_without_debug(settings):
 
 
 @pytest.mark.django_db
-def test_load_demo_is_idempotent_and_stores_real_files():
+def test_load_demo_is_idempotent_and_stores_real_files(settings):
+    settings.DEBUG = True  # the local run; without DEBUG it refuses (next test)
     call_command("load_demo", stdout=io.StringIO())
     counts = (User.objects.count(), Case.objects.count(), Document.objects.count())
     assert counts[1] >= 5
@@ -43,3 +44,15 @@ def test_load_demo_is_idempotent_and_stores_real_files():
         assert head in (b"%PDF", b"\xff\xd8\xff\xe0", b"\x89PNG") or head[:3] == b"\xff\xd8\xff"
     call_command("load_demo", stdout=io.StringIO())
     assert (User.objects.count(), Case.objects.count(), Document.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_without_debug_unless_forced(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not User.objects.filter(email="admin@demo.test").exists()
+    call_command("load_demo", "--force", stdout=io.StringIO())
+    assert User.objects.filter(email="admin@demo.test").exists()

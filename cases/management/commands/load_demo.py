@@ -8,7 +8,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -42,7 +43,21 @@ def _user(email: str, name: str, role: str, **extra: Any) -> User:
 class Command(BaseCommand):
     help = "Load demo users and cases with generated documents (idempotent)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo even with DEBUG off (its accounts share a published password).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            # The demo admin's password is printed in the README: never on a real server.
+            raise CommandError(
+                "DEBUG is off: this looks like a real installation, and the demo accounts "
+                "(an admin among them) use a published password. Run with --force to load "
+                "them anyway."
+            )
         if User.objects.filter(email=MARKER).exists():
             self.stdout.write("Demo data already loaded; nothing changed.")
         else:

@@ -18,7 +18,7 @@ from eligibility.models import RuleSet, RuleSetStatus
 from portal import services
 from portal.models import ApiToken
 
-NEW_PASSWORD = "a-new-long-passphrase-2026"  # noqa: S105
+NEW_PASSWORD = "a-new-long-passphrase-2026"
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from cases.services import eligibility as services_eligibility
 from cases.services import privacy
+from cases.services.sweep import deliveries_send_due as run_send_due
 from cases.services.sweep import reminders_sweep as run_sweep
 
 
@@ -50,3 +51,11 @@ def reminders_sweep() -> dict[str, int]:
     """Record and send the reminders due now (run every 5 minutes by beat; the schedule is a
     django-celery-beat PeriodicTask admins can edit). Safe to run twice or concurrently."""
     return asdict(run_sweep())
+
+
+@shared_task(name="cases.notifications_send", ignore_result=True)
+def notifications_send() -> dict[str, int]:
+    """Send the notification emails whose batch window has passed (enqueued on commit of an
+    event, with a countdown; the 5-minute reminder sweep sends any it missed). Safe to run
+    twice or concurrently: ledger rows are claimed by a conditional UPDATE."""
+    return asdict(run_send_due())

@@ -26,6 +26,8 @@ from django_otp.qr import write_qrcode_image
 
 from cases import selectors
 from cases.selectors.deadlines import dashboard_deadlines_for_user
+from cases.selectors.review import awaiting_review_for_user
+from cases.services.notifications import notify_invitation_accepted
 from portal import audit, dates, services
 from portal.errors import PortalError
 from portal.http import AuthenticatedHttpRequest
@@ -35,8 +37,9 @@ from portal.tokens import invitation_token_generator
 @login_required
 @require_GET
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Applicants go to their cases; advisors and admins see their overdue cases, overdue and
-    this week's items, and open cases without any deadline."""
+    """Applicants go to their cases; advisors and admins see the uploads waiting for their
+    review (oldest first), their overdue cases, overdue and this week's items, and open cases
+    without any deadline."""
     if not request.user.is_staff_member:
         return redirect("cases:my_cases")
     overdue = selectors.case_list_for_user(
@@ -44,7 +47,13 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     )[:20]
     deadlines = dashboard_deadlines_for_user(user=request.user)
     return render(
-        request, "portal/dashboard.html", {"overdue": list(overdue), "deadlines": deadlines}
+        request,
+        "portal/dashboard.html",
+        {
+            "overdue": list(overdue),
+            "deadlines": deadlines,
+            "to_review": awaiting_review_for_user(user=request.user),
+        },
     )
 
 
@@ -54,6 +63,12 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     token_generator = invitation_token_generator
     reset_url_token = "set-password"  # noqa: S105 - a URL segment, not a secret
     template_name = "registration/invitation_accept.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Set the first password, then tell the advisors of the applicant's open cases."""
+        response = super().form_valid(form)
+        notify_invitation_accepted(user=form.user)
+        return response
 
 
 @require_GET

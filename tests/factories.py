@@ -3,9 +3,9 @@ services (``open_case``, ``case_at``, ``upload_document``, ``add_education``,
 ``add_employment``), so every state a test starts from is one the portal can reach."""
 
 import datetime as dt
+import io
 
 import factory
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import services
@@ -204,8 +204,12 @@ def upload_document(
     ``document_upload`` (content checks, versioning and the timeline apply)."""
     requirement = case.requirements.get(code=code)
     actor = actor or case.applicant.user or case.advisor
-    upload = SimpleUploadedFile("scan.pdf", sample_pdf("Test scan"), "application/pdf")
-    return services.document_upload(requirement=requirement, file=upload, actor=actor)
+    return services.document_upload(
+        requirement=requirement,
+        stream=io.BytesIO(sample_pdf("Test scan")),
+        filename="scan.pdf",
+        actor=actor,
+    )
 
 
 # The main line after intake, as the moves an advisor makes.

@@ -21,6 +21,7 @@ from cases.models.documents import (
 )
 from cases.models.qualifications import DegreeLevel, Education, Employment
 from cases.models.reminders import (
+    EVENT_KINDS,
     Audience,
     CalendarFeed,
     CaseTask,
@@ -44,6 +45,11 @@ from cases.models.stages import (
     Stage,
 )
 from cases.models.timeline import CaseEvent, EventKind, Message
+from cases.models.turn import (
+    ADVISOR_TURN_STATUSES,
+    APPLICANT_TURN_STATUSES,
+    WaitingOn,
+)
 from cases.models.visas import (
     ChecklistItem,
     VisaType,
@@ -54,7 +60,10 @@ from cases.models.visas import (
 )
 
 __all__ = [
+    "ADVISOR_TURN_STATUSES",
+    "APPLICANT_TURN_STATUSES",
     "COLLECTING_STAGES",
+    "EVENT_KINDS",
     "MAIN_LINE",
     "OPEN_STAGES",
     "PRE_SUBMISSION_STAGES",
@@ -93,6 +102,7 @@ __all__ = [
     "Stage",
     "TargetType",
     "VisaType",
+    "WaitingOn",
     "default_accepted_types",
     "default_case_quota_bytes",
     "default_case_quota_files",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from portal.models import User
 from cases.models.cases import Case
 from cases.models.overdue import overdue_q
+from cases.models.turn import awaits_review_q, waiting_on_status, waits_on_applicant_q
 from cases.models.visas import ChecklistItem, default_accepted_types, default_max_bytes
 
 
@@ -63,6 +64,14 @@ class RequirementQuerySet(models.QuerySet["DocumentRequirement"]):
 
     def outstanding(self) -> "RequirementQuerySet":
         return self.exclude(status__in=SATISFIED_STATUSES)
+
+    def waiting_on_applicant(self) -> "RequirementQuerySet":
+        """Missing or rejected: the applicant's turn (``cases/models/turn.py``)."""
+        return self.filter(waits_on_applicant_q())
+
+    def awaiting_review(self) -> "RequirementQuerySet":
+        """Uploaded and not yet reviewed: the advisor's turn (``cases/models/turn.py``)."""
+        return self.filter(awaits_review_q())
 
     def overdue(self, now: dt.datetime | None = None) -> "RequirementQuerySet":
         """Requirements overdue at ``now`` (default: the current instant), by the one
@@ -141,6 +150,11 @@ class DocumentRequirement(models.Model):
     @property
     def is_satisfied(self) -> bool:
         return self.status in SATISFIED_STATUSES
+
+    @property
+    def waiting_on(self) -> str:
+        """Who must act next: a ``WaitingOn`` value (``cases/models/turn.py``)."""
+        return waiting_on_status(self.status)
 
     @property
     def is_waived(self) -> bool:

@@ -2,9 +2,11 @@
 
 A document requirement is **overdue** when both hold:
 
-1. it *may be overdue*: it is required (optional items never are), it is not accepted or waived,
-   and its case is still collecting documents (``COLLECTING_STAGES``: intake to review; once a
-   case is ready, submitted or later nothing of it is overdue);
+1. it *may be overdue*: it is required (optional items never are), it is waiting on the
+   applicant (missing or rejected, ``cases/models/turn.py``: an item uploaded and awaiting
+   review is the advisor's work, never overdue for the applicant; accepted or waived items wait
+   on nobody), and its case is still collecting documents (``COLLECTING_STAGES``: intake to
+   review; once a case is ready, submitted or later nothing of it is overdue);
 2. its due date is before **today in the case's time zone** (``Case.time_zone``, an IANA name;
    empty or unknown reads as UTC). A requirement due 9 March of a case in Asia/Shanghai is
    overdue from 10 March 00:00 Shanghai time, which is 9 March 16:00 UTC.
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from cases.models.stages import COLLECTING_STAGES
+from cases.models.turn import APPLICANT_TURN_STATUSES, waits_on_applicant_q
 from cases.reminders.schedule import local_today
 
 if TYPE_CHECKING:
@@ -34,21 +37,17 @@ _DAY = dt.timedelta(days=1)
 def may_be_overdue_q(prefix: str = "") -> Q:
     """Condition 1 as a ``Q`` on ``DocumentRequirement`` (``prefix`` such as ``"requirements__"``
     applies it through a relation)."""
-    from cases.models.documents import SATISFIED_STATUSES
-
-    return Q(**{f"{prefix}required": True, f"{prefix}case__stage__in": COLLECTING_STAGES}) & ~Q(
-        **{f"{prefix}status__in": SATISFIED_STATUSES}
-    )
+    return Q(
+        **{f"{prefix}required": True, f"{prefix}case__stage__in": COLLECTING_STAGES}
+    ) & waits_on_applicant_q(prefix)
 
 
 def requirement_may_be_overdue(requirement: "DocumentRequirement", case: "Case") -> bool:
     """Condition 1 for a loaded row (``case`` is its case)."""
-    from cases.models.documents import SATISFIED_STATUSES
-
     return (
         requirement.required
         and case.stage in COLLECTING_STAGES
-        and requirement.status not in SATISFIED_STATUSES
+        and requirement.status in APPLICANT_TURN_STATUSES
     )
 
 

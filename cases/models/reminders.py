@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,30 @@ class ReminderKind(models.TextChoices):
     TARGET_SUBMISSION = "target_submission", _("Target submission date")
     TASK_DUE = "task_due", _("Case task due")
     PASSPORT_VALIDITY = "passport_validity", _("Passport validity (6 months after entry)")
+    REVIEW_DUE = "review_due", _("Uploaded document awaiting review")
+    # Notifications of events people act on (issue 10): written when the event happens, emailed
+    # through the same ledger (target: the CaseEvent), never by the date sweep.
+    NEW_MESSAGE = "message", _("New message")
+    DOCUMENT_UPLOADED = "upload", _("Document uploaded")
+    DOCUMENT_REVIEWED = "review", _("Document reviewed")
+    STAGE_CHANGED = "stage", _("Case stage changed")
+    CASE_REASSIGNED = "reassigned", _("Case reassigned")
+    ELIGIBILITY_CHANGED = "eligibility", _("Eligibility outcome changed")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+
+
+# Kinds told when something happens (``cases/services/notifications.py``), not swept by date.
+EVENT_KINDS: frozenset[str] = frozenset(
+    {
+        ReminderKind.NEW_MESSAGE,
+        ReminderKind.DOCUMENT_UPLOADED,
+        ReminderKind.DOCUMENT_REVIEWED,
+        ReminderKind.STAGE_CHANGED,
+        ReminderKind.CASE_REASSIGNED,
+        ReminderKind.ELIGIBILITY_CHANGED,
+        ReminderKind.INVITATION_ACCEPTED,
+    }
+)
 
 
 class Audience(models.TextChoices):
@@ -114,6 +139,15 @@ class ReminderRule(models.Model):
         default=True,
         help_text=_("Users who turn off optional reminders do not get this one."),
     )
+    review_within_working_days = models.PositiveSmallIntegerField(
+        _("review within (working days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Only for “uploaded document awaiting review” rules: the review is due this many "
+            "working days (Monday to Friday) after the upload; the offsets count from that day."
+        ),
+    )
 
     class Meta:
         ordering = ("kind", "audience", "channel", "id")
@@ -134,6 +168,7 @@ class TargetType(models.TextChoices):
     REQUIREMENT = "requirement", _("Document requirement")
     CASE = "case", _("Case")
     TASK = "task", _("Case task")
+    EVENT = "event", _("Case event")
 
 
 class ReminderDelivery(models.Model):
@@ -191,7 +226,9 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
 
 class Notification(models.Model):
-    """An in-app notification for one user, written in their language when created."""
+    """An in-app notification for one user, written in their language when created. For a
+    notification of an event (``cases/services/notifications.py``) ``delivery`` is its email's
+    ledger row, when an email is due."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -203,6 +240,8 @@ class Notification(models.Model):
         ReminderDelivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     title = models.CharField(max_length=300)
+    # Details shown under the title and in the email (a rejection reason, a message excerpt).
+    body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

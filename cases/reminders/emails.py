@@ -15,7 +15,7 @@ from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import translation
 
-from cases.models import Case, ReminderDelivery, TargetType
+from cases.models import Case, Notification, ReminderDelivery, TargetType
 from portal.models import User
 
 if TYPE_CHECKING:
@@ -121,3 +121,36 @@ def notification_title(user: User, item: ReminderItem) -> str:
     with translation.override(language):
         context = _context(user, [item], language)
         return " ".join(render_to_string(f"reminders/notification.{language}.txt", context).split())
+
+
+def render_notification_email(user: User, notices: list[Notification]) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of one email telling ``user`` of ``notices`` (one, or a
+    burst or digest of several), in ``user``'s preferred language. The titles were written in
+    that language when the notifications were created."""
+    language = language_of(user)
+    base = settings.SITE_URL.rstrip("/")
+    with translation.override(language):
+        context = {
+            "user": user,
+            "notices": [{"n": n, "url": base + n.url if n.url else base} for n in notices],
+            "count": len(notices),
+            "notifications_url": base + reverse("reminders:notifications"),
+            "preferences_url": base + reverse("reminders:preferences"),
+        }
+        if len(notices) == 1:
+            subject = notices[0].title
+        else:
+            subject = translation.ngettext(
+                "%(n)d update on your cases", "%(n)d updates on your cases", len(notices)
+            ) % {"n": len(notices)}
+        text = render_to_string("reminders/email/notification.txt", context)
+        html = render_to_string("reminders/email/notification.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def send_notification_email(user: User, notices: list[Notification]) -> None:
+    """Send one notification email (raises whatever the email backend raises; retried)."""
+    subject, text, html = render_notification_email(user, notices)
+    message = EmailMultiAlternatives(subject, text, None, [user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -77,3 +77,26 @@ def passport_too_short(*, expiry: dt.date | None, entry: dt.date | None) -> bool
     if expiry is None or entry is None:
         return False
     return expiry < add_months(entry, PASSPORT_VALID_MONTHS)
+
+
+# An upload awaits the advisor's review for at most this many working days by default (the
+# seeded "Review due" rule; admins change it per rule).
+REVIEW_WITHIN_WORKING_DAYS = 2
+
+
+def add_working_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days`` working days (Monday to Friday; public holidays are not known).
+    An upload on Friday with 2 working days is due on Tuesday; on Saturday, also Tuesday."""
+    current = day
+    left = max(0, days)
+    while left:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def review_due_date(*, uploaded_at: dt.datetime, case_tz: str, working_days: int) -> dt.date:
+    """The day (in the case's zone) by which an upload at ``uploaded_at`` (aware) should be
+    reviewed: the local upload date plus ``working_days`` working days."""
+    return add_working_days(uploaded_at.astimezone(zone(case_tz)).date(), working_days)

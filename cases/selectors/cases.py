@@ -18,11 +18,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import (
-    SATISFIED_STATUSES,
     Applicant,
     Case,
     DocumentRequirement,
 )
+from cases.models.turn import awaits_review_q, waits_on_applicant_q
 from portal.models import User
 
 
@@ -42,13 +42,12 @@ def _overdue_requirements(now: dt.datetime) -> QuerySet[DocumentRequirement]:
     return DocumentRequirement.objects.overdue(now).filter(case=OuterRef("pk"))
 
 
-def _requirement_count(**lookups: object) -> Subquery:
-    """``(SELECT COUNT(*) FROM requirements WHERE case = outer case AND required AND not
-    satisfied ...)``:
-    a plain aggregate (no GROUP BY), so it is 0, not NULL, for a case without such rows."""
+def _requirement_count(condition: Q) -> Subquery:
+    """``(SELECT COUNT(*) FROM requirements WHERE case = outer case AND required AND
+    condition)``: a plain aggregate (no GROUP BY), so it is 0, not NULL, for a case without
+    such rows."""
     outstanding = (
-        DocumentRequirement.objects.filter(case=OuterRef("pk"), required=True, **lookups)
-        .exclude(status__in=SATISFIED_STATUSES)
+        DocumentRequirement.objects.filter(condition, case=OuterRef("pk"), required=True)
         .order_by()
         .annotate(n=Func(F("pk"), function="COUNT"))
         .values("n")
@@ -58,9 +57,11 @@ def _requirement_count(**lookups: object) -> Subquery:
 
 def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases ``user`` may see, filtered, with applicant, visa type and advisor joined and
-    ``outstanding_count`` / ``overdue_count`` annotated: counts of required requirements not
-    accepted or waived; ``overdue_count`` by the portal's one definition
-    (``cases/models/overdue.py``: today in the case's time zone). Constant query count per page.
+    ``outstanding_count`` / ``awaiting_review_count`` / ``overdue_count`` annotated: counts of
+    required requirements waiting on the applicant (missing or rejected: "still needed"),
+    waiting on the advisor (uploaded, awaiting review), both by ``cases/models/turn.py``, and
+    overdue by the portal's one definition (``cases/models/overdue.py``: today in the case's
+    time zone). Constant query count per page.
 
     The counts are correlated subqueries, computed only for the rows fetched: page through
     keys first (``portal.pagination.DeferredJoinPaginator``) so deep pages stay cheap."""
@@ -70,7 +71,8 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
         "applicant", "visa_type", "advisor"
     )
     qs = qs.annotate(
-        outstanding_count=_requirement_count(),
+        outstanding_count=_requirement_count(waits_on_applicant_q()),
+        awaiting_review_count=_requirement_count(awaits_review_q()),
         overdue_count=_overdue_count(now),
     )
     if filters.stage:

@@ -34,6 +34,7 @@ from cases.models import (
     TargetType,
 )
 from cases.models.overdue import due_before_local_today, may_be_overdue_q
+from cases.models.turn import waits_on_applicant_q
 from cases.reminders.schedule import PASSPORT_VALID_MAX_DAYS, local_today, passport_too_short
 from portal.models import User
 
@@ -95,16 +96,33 @@ def _range(prefix: str, low: dt.date | None, high: dt.date | None) -> Q:
 def requirement_deadlines(
     cases: QuerySet[Case], *, low: dt.date | None = None, high: dt.date | None = None
 ) -> QuerySet[DocumentRequirement]:
-    """Outstanding requirements with a due date in [low, high] of active cases in ``cases``
-    (uses the (status, due_date) index), annotated ``may_be_overdue`` (condition 1 of
-    ``cases/models/overdue.py``)."""
+    """Requirements waiting on the applicant (missing or rejected, ``cases/models/turn.py``: an
+    uploaded file awaiting review is no longer the applicant's deadline) with a due date in
+    [low, high] of active cases in ``cases`` (uses the (status, due_date) index), annotated
+    ``may_be_overdue`` (condition 1 of ``cases/models/overdue.py``)."""
     return (
         DocumentRequirement.objects.filter(_range("due_date", low, high))
-        .exclude(status__in=SATISFIED_STATUSES)
+        .filter(waits_on_applicant_q())
         .filter(case__in=cases.filter(stage__in=OPEN_STAGES))
         .annotate(may_be_overdue=ExpressionWrapper(may_be_overdue_q(), output_field=BooleanField()))
         .select_related("case", "case__applicant", "case__advisor", "case__applicant__user")
     )
+
+
+def review_deadlines(
+    cases: QuerySet[Case], *, low: dt.date | None = None, high: dt.date | None = None
+) -> QuerySet[DocumentRequirement]:
+    """Requirements of active cases in ``cases`` waiting on the advisor's review (uploaded,
+    ``cases/models/turn.py``) whose current file was uploaded on a UTC date in [low, high]
+    (widened by a day each side: the sweep reads the upload date in the case's zone)."""
+    qs = DocumentRequirement.objects.awaiting_review().filter(
+        case__in=cases.filter(stage__in=OPEN_STAGES), current_document__isnull=False
+    )
+    if low is not None:
+        qs = qs.filter(current_document__uploaded_at__date__gte=low - dt.timedelta(days=1))
+    if high is not None:
+        qs = qs.filter(current_document__uploaded_at__date__lte=high + dt.timedelta(days=1))
+    return qs.select_related("case", "case__advisor", "current_document")
 
 
 def target_deadlines(

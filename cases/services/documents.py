@@ -27,6 +27,7 @@ from cases.models import (
 )
 from cases.services.access import document_access_record
 from cases.services.events import case_touch, event_record
+from cases.services.notifications import notify_review, notify_upload
 from cases.uploads import CheckedFile, check_upload
 from portal.audit import audit_update
 from portal.dates import check_due_date
@@ -175,13 +176,21 @@ def _store_version(
         },
         actor=actor,
     )
-    event_record(
+    event = event_record(
         case=case,
         actor=actor,
         kind=EventKind.UPLOAD,
         after=RequirementStatus.UPLOADED,
         summary=f"{requirement.name_en}: {checked.display_name} (v{version})",
         data={"requirement": requirement.code, "document": document.pk, "version": version},
+    )
+    notify_upload(
+        case=case,
+        event=event,
+        uploader=actor,
+        name_en=requirement.name_en,
+        name_zh=requirement.name_zh,
+        requirement_id=requirement.pk,
     )
     return document
 
@@ -269,7 +278,7 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
         DocumentRequirement.objects.filter(pk=requirement.pk, current_document=document).update(
             status=decision, updated_at=now
         )
-        event_record(
+        event = event_record(
             case=case,
             actor=actor,
             kind=EventKind.REVIEW,
@@ -278,6 +287,16 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
             summary=f"{requirement.name_en} v{document.version}"
             + (f": {reason}" if reason else "")[:400],
             data={"requirement": requirement.code, "document": document.pk},
+        )
+        notify_review(
+            case=case,
+            event=event,
+            reviewer=actor,
+            decision=decision,
+            reason=reason,
+            name_en=requirement.name_en,
+            name_zh=requirement.name_zh,
+            requirement_id=requirement.pk,
         )
         case_touch(case)
     document.refresh_from_db()

@@ -21,9 +21,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import permissions
-from cases.models import Case, CaseEvent, EventKind
+from cases.models import Case, CaseEvent, EventKind, ReminderKind
 from cases.selectors.eligibility import cases_for_assessment, facts_for_case, facts_snapshot
 from cases.services.events import event_build, events_record
+from cases.services.notifications import Notice, notify_all
 from eligibility.engine import Evaluation, Facts, Node, compile_criteria, evaluate
 from eligibility.models import (
     Assessment,
@@ -243,7 +244,8 @@ def cases_reassess_for_rule_set(
             )
         Assessment.objects.bulk_create(assessments, batch_size=500)
         changed = [a for a in assessments if a.previous_outcome != a.outcome]
-        events_record(_event(a, None) for a in changed)
+        events = events_record(_event(a, None) for a in changed)
+        _notify_changed(rule_set, changed, events)
         counts: Counter[tuple[str, str]] = Counter((a.previous_outcome, a.outcome) for a in changed)
         by_advisor: dict[int, list[Assessment]] = defaultdict(list)
         advisors: dict[int, User] = {}
@@ -257,6 +259,31 @@ def cases_reassess_for_rule_set(
             notices = [(advisors[pk], items) for pk, items in by_advisor.items()]
             transaction.on_commit(lambda: _notify_advisors(rule_set, notices))
     return counts
+
+
+def _notify_changed(rule_set: RuleSet, changed: list[Assessment], events: list[CaseEvent]) -> None:
+    """In-app notices to each advisor of a case whose earlier outcome changed (the email is the
+    per-advisor summary of ``_notify_advisors``). One insert for the batch."""
+    notify_all(
+        [
+            (
+                Notice(
+                    kind=ReminderKind.ELIGIBILITY_CHANGED,
+                    case=a.case,
+                    event=event,
+                    actor=None,
+                    facts={
+                        "before": a.previous_outcome,
+                        "after": a.outcome,
+                        "version": rule_set.version,
+                    },
+                ),
+                [a.case.advisor],
+            )
+            for a, event in zip(changed, events, strict=True)
+            if a.previous_outcome
+        ]
+    )
 
 
 def _notify_advisors(rule_set: RuleSet, notices: list[tuple[User, list[Assessment]]]) -> None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.models import Case, EventKind, Message
 from cases.services.events import case_touch, event_record
+from cases.services.notifications import notify_message
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import User
 
@@ -15,8 +16,9 @@ MAX_MESSAGE_CHARS = 10_000
 
 
 def message_post(*, case: Case, author: User, body: str, internal: bool = False) -> Message:
-    """Post to the case thread. Internal notes are for staff only. Raises ``NotAllowed`` and
-    ``InvalidInput`` (empty or over 10,000 characters)."""
+    """Post to the case thread and tell the other side (``notify_message``). Internal notes are
+    for staff only. Raises ``NotAllowed`` and ``InvalidInput`` (empty or over 10,000
+    characters)."""
     if not permissions.can_view_case(author, case):
         raise NotAllowed(_("You cannot write on this case."))
     if internal and not permissions.can_post_internal_note(author, case):
@@ -33,7 +35,7 @@ def message_post(*, case: Case, author: User, body: str, internal: bool = False)
         )
     with transaction.atomic():
         message = Message.objects.create(case=case, author=author, body=body, internal=internal)
-        event_record(
+        event = event_record(
             case=case,
             actor=author,
             kind=EventKind.MESSAGE,
@@ -42,4 +44,5 @@ def message_post(*, case: Case, author: User, body: str, internal: bool = False)
             data={"message": message.pk},
         )
         case_touch(case)
+        notify_message(case=case, event=event, author=author, body=body, internal=internal)
     return message

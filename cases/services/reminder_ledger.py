@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cases.models import (
+    EVENT_KINDS,
     Audience,
     Case,
     CaseTask,
@@ -21,7 +22,7 @@ from cases.models import (
     ReminderRule,
     TargetType,
 )
-from cases.reminders.schedule import due_date_window, send_moment
+from cases.reminders.schedule import add_working_days, due_date_window, send_moment, zone
 from cases.selectors import deadlines
 from cases.services.sweep_settings import setting as _setting
 from portal.models import User
@@ -84,6 +85,19 @@ def _candidates(kind: str, low: dt.date, high: dt.date) -> list[_Candidate]:
             )
             for t in deadlines.task_deadlines(CaseTask.objects.all(), low=low, high=high)
         ]
+    if kind == ReminderKind.REVIEW_DUE:
+        # ``due_date`` here is the local upload date; each rule adds its working days.
+        return [
+            _Candidate(
+                TargetType.REQUIREMENT,
+                r.pk,
+                r.case,
+                r.current_document.uploaded_at.astimezone(zone(r.case.time_zone)).date(),  # type: ignore[union-attr]
+                None,  # the review is the advisor's work
+                r.case.advisor,
+            )
+            for r in deadlines.review_deadlines(cases, low=low, high=high)
+        ]
     if kind == ReminderKind.PASSPORT_VALIDITY:
         return [
             _Candidate(TargetType.CASE, c.pk, c, c.passport_due, c.applicant.user, c.advisor)  # type: ignore[attr-defined]
@@ -100,22 +114,30 @@ def reminders_record_due(*, now: dt.datetime) -> int:
     hour = int(_setting("REMINDER_LOCAL_HOUR", 9))
     today = now.astimezone(dt.UTC).date()
     rules_by_kind: dict[str, list[ReminderRule]] = defaultdict(list)
-    for rule in ReminderRule.objects.filter(active=True):
+    # Event notifications are recorded when the event happens (cases/services/notifications.py).
+    for rule in ReminderRule.objects.filter(active=True).exclude(kind__in=EVENT_KINDS):
         if isinstance(rule.offsets, list) and rule.offsets:
             rules_by_kind[rule.kind].append(rule)
     rows: list[ReminderDelivery] = []
     for kind, rules in rules_by_kind.items():
         low, high = _window({o for r in rules for o in r.offsets}, today)
+        if kind == ReminderKind.REVIEW_DUE:
+            # Items are found by upload date: up to the longest review period before ``low``.
+            span = max(r.review_within_working_days for r in rules)
+            low -= dt.timedelta(days=span + 2 * (span // 5 + 1) + 1)
         for item in _candidates(kind, low, high):
             for rule in rules:
                 recipient = item.applicant if rule.audience == Audience.APPLICANT else item.staff
                 if recipient is None or not recipient.is_active:
                     continue
+                due_date = item.due_date
+                if kind == ReminderKind.REVIEW_DUE:
+                    due_date = add_working_days(item.due_date, rule.review_within_working_days)
                 for offset in rule.offsets:
                     if offset < 0 and not item.may_be_overdue:
                         continue  # an optional item or a case past review is never overdue
                     at = send_moment(
-                        due_date=item.due_date,
+                        due_date=due_date,
                         offset_days=offset,
                         case_tz=item.case.time_zone,
                         recipient_tz=recipient.time_zone,
@@ -129,7 +151,7 @@ def reminders_record_due(*, now: dt.datetime) -> int:
                                 target_id=item.target_id,
                                 case=item.case,
                                 recipient=recipient,
-                                due_date=item.due_date,
+                                due_date=due_date,
                                 offset_days=offset,
                                 channel=rule.channel,
                                 send_after=at,

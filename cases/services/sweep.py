@@ -24,6 +24,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import (
+    EVENT_KINDS,
     OPEN_STAGES,
     PRE_SUBMISSION_STAGES,
     Audience,
@@ -37,10 +38,11 @@ from cases.models import (
     ReminderKind,
     ReminderPreference,
     TargetType,
+    WaitingOn,
 )
 from cases.models.overdue import requirement_may_be_overdue
 from cases.reminders import emails
-from cases.reminders.schedule import passport_too_short
+from cases.reminders.schedule import passport_too_short, review_due_date
 from cases.services.reminder_ledger import reminders_record_due
 from cases.services.sweep_settings import setting as _setting
 
@@ -74,14 +76,32 @@ class _Fresh:
     tasks: dict[int, CaseTask] = field(default_factory=dict)
     cases: dict[int, Case] = field(default_factory=dict)
     preferences: dict[int, ReminderPreference] = field(default_factory=dict)
+    # Notifications of events by their email's ledger row id.
+    notices: dict[int, Notification] = field(default_factory=dict)
 
 
 def _load_fresh(rows: list[ReminderDelivery]) -> _Fresh:
     fresh = _Fresh()
-    req_ids = [r.target_id for r in rows if r.target_type == TargetType.REQUIREMENT]
-    task_ids = [r.target_id for r in rows if r.target_type == TargetType.TASK]
+    event_rows = [r.pk for r in rows if r.rule.kind in EVENT_KINDS]
+    if event_rows:
+        fresh.notices = {
+            n.delivery_id: n  # type: ignore[misc]
+            for n in Notification.objects.filter(delivery_id__in=event_rows)
+        }
+    req_ids = [
+        r.target_id
+        for r in rows
+        if r.target_type == TargetType.REQUIREMENT and r.rule.kind not in EVENT_KINDS
+    ]
+    task_ids = [
+        r.target_id
+        for r in rows
+        if r.target_type == TargetType.TASK and r.rule.kind not in EVENT_KINDS
+    ]
     if req_ids:
-        fresh.requirements = DocumentRequirement.objects.in_bulk(req_ids)
+        fresh.requirements = DocumentRequirement.objects.select_related("current_document").in_bulk(
+            req_ids
+        )
     if task_ids:
         fresh.tasks = CaseTask.objects.in_bulk(task_ids)
     fresh.cases = Case.objects.select_related("applicant", "advisor").in_bulk(
@@ -100,6 +120,8 @@ def _suppression(row: ReminderDelivery, fresh: _Fresh) -> str:
     case = fresh.cases.get(row.case_id)
     if not recipient.is_active:
         return "recipient deactivated"
+    if rule.kind in EVENT_KINDS:
+        return _event_suppression(row, fresh, case)
     if case is None or case.stage not in OPEN_STAGES:
         return "case not active (on hold, decided, closed or withdrawn)"
     if not rule.active:
@@ -109,10 +131,21 @@ def _suppression(row: ReminderDelivery, fresh: _Fresh) -> str:
     if pref is not None and pref.skip_optional and rule.optional and not mandatory:
         return "optional reminders turned off by the recipient"
     staff_id = case.advisor_id
-    if row.target_type == TargetType.REQUIREMENT:
+    if rule.kind == ReminderKind.REVIEW_DUE:
         req = fresh.requirements.get(row.target_id)
-        if req is None or req.is_satisfied:
-            return "requirement accepted, waived or removed"
+        if req is None or req.waiting_on != WaitingOn.ADVISOR or req.current_document is None:
+            return "reviewed, or the file was removed"
+        due = review_due_date(
+            uploaded_at=req.current_document.uploaded_at,
+            case_tz=case.time_zone,
+            working_days=rule.review_within_working_days,
+        )
+        if due != row.due_date:
+            return "a newer file was uploaded"
+    elif row.target_type == TargetType.REQUIREMENT:
+        req = fresh.requirements.get(row.target_id)
+        if req is None or req.waiting_on != WaitingOn.APPLICANT:
+            return "requirement uploaded (awaiting review), accepted, waived or removed"
         if req.due_date != row.due_date:
             return "due date changed"
         if row.offset_days < 0 and not requirement_may_be_overdue(req, case):
@@ -141,6 +174,31 @@ def _suppression(row: ReminderDelivery, fresh: _Fresh) -> str:
     expected = case.applicant.user_id if rule.audience == Audience.APPLICANT else staff_id
     if expected != recipient.pk:
         return "recipient no longer assigned"
+    return ""
+
+
+def _event_suppression(row: ReminderDelivery, fresh: _Fresh, case: Case | None) -> str:
+    """Why the email of an event notification must not go out now (empty when it may)."""
+    rule, recipient = row.rule, row.recipient
+    if case is None:
+        return "case removed"
+    if not rule.active:
+        return "rule deactivated"
+    pref = fresh.preferences.get(recipient.pk)
+    if pref is not None and pref.skip_optional and rule.optional:
+        return "optional emails turned off by the recipient"
+    if row.pk not in fresh.notices:
+        return "notification removed"
+    if recipient.is_staff_member:
+        # The old advisor is told of a reassignment, and of nothing after it.
+        if (
+            rule.kind != ReminderKind.CASE_REASSIGNED
+            and case.advisor_id != recipient.pk
+            and not recipient.is_portal_admin
+        ):
+            return "recipient no longer assigned"
+    elif case.applicant.user_id != recipient.pk:
+        return "recipient no longer the applicant"
     return ""
 
 
@@ -269,21 +327,31 @@ def _send_email(now: dt.datetime, batch: int, result: SweepResult) -> None:
         result.suppressed += len(suppressed)
         groups: list[list[ReminderDelivery]] = []
         by_recipient: dict[int, list[ReminderDelivery]] = defaultdict(list)
+        events_by_recipient: dict[int, list[ReminderDelivery]] = defaultdict(list)
         for row in sendable:
             pref = fresh.preferences.get(row.recipient_id)
-            if row.recipient.is_staff_member and pref is not None and pref.daily_digest:
+            if row.rule.kind in EVENT_KINDS:
+                # A burst of events makes one email (``cases/services/notifications.py``).
+                events_by_recipient[row.recipient_id].append(row)
+            elif row.recipient.is_staff_member and pref is not None and pref.daily_digest:
                 by_recipient[row.recipient_id].append(row)
             else:
                 groups.append([row])
         groups.extend(by_recipient.values())
+        groups.extend(events_by_recipient.values())
         for group in groups:
             won = set(_claim([r.pk for r in group], now))
             mine = [r for r in group if r.pk in won]
             if not mine:
                 continue
-            items = [emails.reminder_item(r, fresh.cases[r.case_id], fresh) for r in mine]
             try:
-                emails.send_reminder_email(mine[0].recipient, items)
+                if mine[0].rule.kind in EVENT_KINDS:
+                    emails.send_notification_email(
+                        mine[0].recipient, [fresh.notices[r.pk] for r in mine]
+                    )
+                else:
+                    items = [emails.reminder_item(r, fresh.cases[r.case_id], fresh) for r in mine]
+                    emails.send_reminder_email(mine[0].recipient, items)
             except Exception as exc:
                 log.warning("Reminder email to user %s failed: %s", mine[0].recipient_id, exc)
                 _record_failure(mine, exc, result)
@@ -297,6 +365,17 @@ def _send_email(now: dt.datetime, batch: int, result: SweepResult) -> None:
                 time.sleep(pause)
         if len(rows) < batch:
             return
+
+
+def deliveries_send_due(*, now: dt.datetime | None = None) -> SweepResult:
+    """Send the ledger rows due at ``now`` without recording new reminders: what the
+    notification task runs after an event's batch window. Safe to run twice or concurrently."""
+    now = now or timezone.now()
+    result = SweepResult()
+    batch = int(_setting("REMINDER_BATCH_SIZE", 200))
+    _send_in_app(now, batch, result)
+    _send_email(now, batch, result)
+    return result
 
 
 def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:

@@ -22,6 +22,7 @@ from cases.models import (
     Stage,
 )
 from cases.services.events import event_record
+from cases.services.notifications import notify_stage
 from eligibility.models import AssessmentOutcome
 from eligibility.selectors import current_assessment_outcome
 from portal.audit import audit_update
@@ -148,7 +149,7 @@ def case_transition(
             {k: (getattr(case, k), v) for k, v in update.items() if k != "updated_at"},
             actor=actor,
         )
-        event_record(
+        event = event_record(
             case=case,
             actor=actor,
             kind=EventKind.OVERRIDE if event_data.get("override") else EventKind.STAGE,
@@ -158,6 +159,14 @@ def case_transition(
             data=event_data,
             # An override's reasoning is between advisors; the applicant sees the new stage.
             internal=bool(event_data.get("override")),
+        )
+        # The applicant learns the new stage, not an override's reasoning.
+        notify_stage(
+            case=case,
+            event=event,
+            actor=actor,
+            to=to,
+            reason="" if event_data.get("override") else reason,
         )
     case.refresh_from_db()
     return case

@@ -96,7 +96,12 @@ class CaseListSerializer(serializers.ModelSerializer):
     applicant = ApplicantBriefSerializer(read_only=True)
     advisor = UserBriefSerializer(read_only=True, allow_null=True)
     outstanding_count = serializers.IntegerField(
-        read_only=True, help_text="Requirements not accepted or waived."
+        read_only=True,
+        help_text="Required documents waiting on the applicant (missing or rejected).",
+    )
+    awaiting_review_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Required documents uploaded and waiting for the advisor's review.",
     )
     overdue_count = serializers.IntegerField(
         read_only=True, help_text="Outstanding requirements due before today (UTC date)."
@@ -115,6 +120,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "intended_entry_date",
             "target_submission_date",
             "outstanding_count",
+            "awaiting_review_count",
             "overdue_count",
             "updated_at",
         )
@@ -142,6 +148,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "intended_entry_date": _date(instance.intended_entry_date),
             "target_submission_date": _date(instance.target_submission_date),
             "outstanding_count": instance.outstanding_count,  # type: ignore[attr-defined]
+            "awaiting_review_count": instance.awaiting_review_count,  # type: ignore[attr-defined]
             "overdue_count": instance.overdue_count,  # type: ignore[attr-defined]
             "updated_at": _DATETIME.to_representation(instance.updated_at),
         }
@@ -166,6 +173,7 @@ CASE_LIST_VALUES = (
     "intended_entry_date",
     "target_submission_date",
     "outstanding_count",
+    "awaiting_review_count",
     "overdue_count",
     "updated_at",
 )
@@ -194,6 +202,7 @@ def case_list_row(row: dict[str, Any]) -> dict[str, Any]:
         "intended_entry_date": _date(row["intended_entry_date"]),
         "target_submission_date": _date(row["target_submission_date"]),
         "outstanding_count": row["outstanding_count"],
+        "awaiting_review_count": row["awaiting_review_count"],
         "overdue_count": row["overdue_count"],
         "updated_at": _DATETIME.to_representation(row["updated_at"]),
     }

@@ -15,7 +15,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ("id", "title", "url", "case", "created_at", "read_at", "read")
+        fields = ("id", "title", "body", "url", "case", "created_at", "read_at", "read")
         read_only_fields = fields
 
     def get_read(self, obj: Notification) -> bool:

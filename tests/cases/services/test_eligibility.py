@@ -254,3 +254,24 @@ def test_publish_task_splits_open_cases_into_batches(settings, advisor, admin_us
     assert Assessment.objects.filter(rule_set=draft, trigger="publish").count() == len(cases)
     page = client_for(admin_user).get(reverse("admin:eligibility_ruleset_change", args=[draft.pk]))
     assert "5 open cases re-assessed; 5 changed outcome" in page.content.decode()
+
+
+def test_publishing_tells_the_advisor_in_app_of_each_changed_case(
+    case, advisor, admin_user, recognized, django_capture_on_commit_callbacks
+):
+    from cases.models import Notification
+
+    advisor.preferred_language = "zh-hans"
+    advisor.save(update_fields=["preferred_language"])
+    case.applicant.date_of_birth = dt.date(1970, 1, 1)
+    case.applicant.save(update_fields=["date_of_birth"])
+    add_degree(case.applicant, institution=recognized)
+    services_eligibility.case_assess(case=case, actor=advisor)  # needs_review under v1
+    draft = publish_k_v2(admin_user, raise_max_age_to_60)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        elig_services.rule_set_publish(rule_set=draft, actor=admin_user)
+    (note,) = Notification.objects.filter(user=advisor)
+    assert case.reference in note.title
+    assert "资格" in note.title  # in the advisor's language
+    assert note.url == f"/cases/{case.pk}/"

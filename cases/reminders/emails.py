@@ -3,6 +3,10 @@ with a link to the item) and the one-line title of an in-app notification.
 
 Wording lives in per-language templates under ``templates/reminders/`` so that both languages
 ship complete without a compiled message catalogue.
+
+Event notifications (``cases/services/notifications.py``): ``Notice`` says what happened and
+``notice_title`` writes its title in the active language (the catalogue, like every page);
+``render_notification_email`` bundles one recipient's notices into one email.
 """
 
 import datetime as dt
@@ -14,8 +18,19 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
-from cases.models import Case, Notification, ReminderDelivery, TargetType
+from cases.models import (
+    Case,
+    CaseEvent,
+    Notification,
+    ReminderDelivery,
+    ReminderKind,
+    RequirementStatus,
+    Stage,
+    TargetType,
+)
+from eligibility.models import AssessmentOutcome
 from portal.models import User
 
 if TYPE_CHECKING:
@@ -154,3 +169,55 @@ def send_notification_email(user: User, notices: list[Notification]) -> None:
     message = EmailMultiAlternatives(subject, text, None, [user.email])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+# --- event notifications -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What happened, for ``notify``: ``kind`` a ``ReminderKind`` event kind; ``facts`` plain
+    values the wording reads (``notice_title``); ``body`` shown as-is under the title (a reason, a
+    message excerpt: the person's own words, not translated); ``anchor`` of the case page."""
+
+    kind: str
+    case: Case
+    event: CaseEvent | None
+    actor: User | None
+    facts: dict[str, Any]
+    body: str = ""
+    anchor: str = ""
+
+
+def notice_title(notice: Notice) -> str:
+    """The one-line title in the active language."""
+    f = {"ref": notice.case.reference, **notice.facts}
+    kind = notice.kind
+    if kind == ReminderKind.NEW_MESSAGE:
+        if f.get("internal"):
+            return _("New internal note on case %(ref)s from %(who)s") % f
+        return _("New message on case %(ref)s from %(who)s") % f
+    if kind == ReminderKind.DOCUMENT_UPLOADED:
+        return _("%(who)s uploaded “%(name)s” to case %(ref)s") % f
+    if kind == ReminderKind.DOCUMENT_REVIEWED:
+        if f.get("decision") == RequirementStatus.REJECTED:
+            return _("Your advisor asked for a new “%(name)s” (case %(ref)s)") % f
+        return _("Your advisor accepted “%(name)s” (case %(ref)s)") % f
+    if kind == ReminderKind.STAGE_CHANGED:
+        return _("Case %(ref)s is now “%(stage)s”") % {
+            **f,
+            "stage": Stage(f["stage"]).label,
+        }
+    if kind == ReminderKind.CASE_REASSIGNED:
+        if f.get("mine"):
+            return _("Case %(ref)s is now assigned to you") % f
+        return _("Case %(ref)s was reassigned to %(who)s") % f
+    if kind == ReminderKind.ELIGIBILITY_CHANGED:
+        return _("Eligibility of case %(ref)s changed under new rules: %(before)s → %(after)s") % {
+            **f,
+            "before": AssessmentOutcome(f["before"]).label,
+            "after": AssessmentOutcome(f["after"]).label,
+        }
+    if kind == ReminderKind.INVITATION_ACCEPTED:
+        return _("%(who)s accepted the invitation and can now log in (case %(ref)s)") % f
+    return str(notice.case.reference)

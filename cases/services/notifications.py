@@ -25,13 +25,10 @@ invitation, the advisors of the applicant's open cases.
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from cases.models import (
     Audience,
@@ -44,14 +41,12 @@ from cases.models import (
     ReminderKind,
     ReminderPreference,
     ReminderRule,
-    RequirementStatus,
     Stage,
     TargetType,
 )
-from cases.reminders.emails import language_of
+from cases.reminders.emails import Notice, language_of, notice_title
 from cases.reminders.schedule import send_moment
 from cases.services.sweep_settings import setting as _setting
-from eligibility.models import AssessmentOutcome
 from portal.models import User
 
 # Stage moves the applicant is told of: their documents are wanted, under review, the case is
@@ -70,55 +65,6 @@ APPLICANT_NOTICE_STAGES: frozenset[str] = frozenset(
 
 TITLE_MAX = 300
 BODY_MAX = 2000
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What happened, for ``notify``: ``kind`` a ``ReminderKind`` event kind; ``facts`` plain
-    values the wording reads (``_title``); ``body`` shown as-is under the title (a reason, a
-    message excerpt: the person's own words, not translated); ``anchor`` of the case page."""
-
-    kind: str
-    case: Case
-    event: CaseEvent | None
-    actor: User | None
-    facts: dict[str, Any]
-    body: str = ""
-    anchor: str = ""
-
-
-def _title(notice: Notice) -> str:
-    """The one-line title in the active language."""
-    f = {"ref": notice.case.reference, **notice.facts}
-    kind = notice.kind
-    if kind == ReminderKind.NEW_MESSAGE:
-        if f.get("internal"):
-            return _("New internal note on case %(ref)s from %(who)s") % f
-        return _("New message on case %(ref)s from %(who)s") % f
-    if kind == ReminderKind.DOCUMENT_UPLOADED:
-        return _("%(who)s uploaded “%(name)s” to case %(ref)s") % f
-    if kind == ReminderKind.DOCUMENT_REVIEWED:
-        if f.get("decision") == RequirementStatus.REJECTED:
-            return _("Your advisor asked for a new “%(name)s” (case %(ref)s)") % f
-        return _("Your advisor accepted “%(name)s” (case %(ref)s)") % f
-    if kind == ReminderKind.STAGE_CHANGED:
-        return _("Case %(ref)s is now “%(stage)s”") % {
-            **f,
-            "stage": Stage(f["stage"]).label,
-        }
-    if kind == ReminderKind.CASE_REASSIGNED:
-        if f.get("mine"):
-            return _("Case %(ref)s is now assigned to you") % f
-        return _("Case %(ref)s was reassigned to %(who)s") % f
-    if kind == ReminderKind.ELIGIBILITY_CHANGED:
-        return _("Eligibility of case %(ref)s changed under new rules: %(before)s → %(after)s") % {
-            **f,
-            "before": AssessmentOutcome(f["before"]).label,
-            "after": AssessmentOutcome(f["after"]).label,
-        }
-    if kind == ReminderKind.INVITATION_ACCEPTED:
-        return _("%(who)s accepted the invitation and can now log in (case %(ref)s)") % f
-    return str(notice.case.reference)
 
 
 def _url(recipient: User, notice: Notice) -> str:
@@ -201,7 +147,7 @@ def notify_all(items: list[tuple[Notice, Iterable[User | None]]]) -> list[Notifi
     notes: list[Notification] = []
     for notice, user in pairs:
         with translation.override(language_of(user)):
-            title = _title(notice)[:TITLE_MAX]
+            title = notice_title(notice)[:TITLE_MAX]
         note = Notification(
             user=user,
             case=notice.case,

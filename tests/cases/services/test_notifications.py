@@ -287,3 +287,36 @@ def test_accepting_the_invitation_link_notifies_the_advisor(client, quiet, appli
     assert done.status_code == 302
     (note,) = notes_of(quiet.advisor)
     assert "accepted the invitation" in note.title
+
+
+@pytest.mark.django_db
+def test_in_app_notices_of_a_batch_cost_flat_queries(advisor):
+    """The re-assessment batch tells advisors of N cases with a constant number of queries."""
+    from cases.models import ReminderKind
+    from cases.services.notifications import Notice, notify_all
+    from tests.factories import open_case
+    from tests.queries import assert_flat_queries
+
+    cases = [open_case(advisor=advisor)]
+
+    def tell():
+        notify_all(
+            [
+                (
+                    Notice(
+                        kind=ReminderKind.ELIGIBILITY_CHANGED,
+                        case=c,
+                        event=None,
+                        actor=None,
+                        facts={"before": "needs_review", "after": "eligible", "version": 2},
+                    ),
+                    [advisor],
+                )
+                for c in cases
+            ]
+        )
+
+    def grow():
+        cases.extend(open_case(advisor=advisor) for _ in range(4))
+
+    assert_flat_queries(tell, grow, at_most=3)

@@ -36,7 +36,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_review_due_rule'),
+        ('cases', '0012_review_due_rule'),
     ]
 
     operations = [

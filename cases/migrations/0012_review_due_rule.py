@@ -32,7 +32,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_plausible_dates_and_limits'),
+        ('cases', '0011_firms'),
     ]
 
     operations = [

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from fnmatch import fnmatch
 from pathlib import Path
@@ -144,7 +145,10 @@ def free_port() -> int:
 def main() -> None:
     started = time.monotonic()
     user = ensure_user()
-    scratch = Path(tempfile.mkdtemp(prefix="portal-image-"))
+    # In memory when the machine has /dev/shm: installing and removing some 15,000 files of
+    # the virtual environment is then quick.
+    shm = Path("/dev/shm")
+    scratch = Path(tempfile.mkdtemp(prefix="portal-image-", dir=shm if shm.is_dir() else None))
     scratch.chmod(0o755)
     app, venv = scratch / "app", scratch / "venv"
     uploads, tmp = scratch / "srv-portal-private", scratch / "tmp"
@@ -205,6 +209,26 @@ def main() -> None:
                 "DJANGO_PROXY_COUNT": "1",
             }
         )
+        bucket = ""
+        if os.environ.get("PORTAL_TEST_S3_ENDPOINT"):
+            # Documents in a bucket of the S3 test server, as compose keeps them in MinIO.
+            import boto3
+
+            endpoint = os.environ["PORTAL_TEST_S3_ENDPOINT"]
+            bucket = f"portal-image-ci-{secrets.token_hex(4)}"
+            boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="image-ci",
+                aws_secret_access_key="image-ci-secret",  # noqa: S106 - test server
+            ).create_bucket(Bucket=bucket)
+            netloc = endpoint.split("://", 1)[1]
+            env["PORTAL_STORAGE_URL"] = (
+                f"s3://image-ci:image-ci-secret@{netloc}/{bucket}?scheme=http&region=us-east-1"
+            )
+        else:
+            env.pop("PORTAL_STORAGE_URL", None)
         subprocess.run(
             ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
         )
@@ -288,6 +312,26 @@ def main() -> None:
         if "登录" not in page:
             fail("the login page is not in Chinese: compiled translations are missing")
         step("login page served in Chinese (compilemessages ran at build time)")
+
+        request = urllib.request.Request(
+            f"{base}/healthz/ready", headers={**headers, "Accept": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                ready = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            fail(f"readiness answered {exc.code}: {exc.read().decode()[:2000]}")
+        step(f"ready: {', '.join(sorted(ready))}")
+        for name in ("web", "worker", "beat"):
+            text = logs[name].read_text()
+            json_lines = [line for line in text.splitlines() if line.startswith("{")]
+            if not json_lines:
+                fail(f"{name} wrote no JSON log line:\n{text[-2000:]}")
+            for line in json_lines:
+                record = json.loads(line)
+                if not {"time", "level", "message", "request_id", "user_id"} <= set(record):
+                    fail(f"{name} log line without the standard fields: {line}")
+        step("web, worker and beat log JSON lines with time, level, request and user ids")
 
         for name in ("web", "worker", "beat"):
             if procs[name].poll() is not None:

@@ -3,36 +3,42 @@
 Defaults give the zero-setup local run (SQLite and private uploads under ``var/``, console email,
 Celery on kombu's filesystem transport). Production sets ``DATABASE_URL``, ``REDIS_URL`` (or
 ``CELERY_BROKER_URL``), ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG=false``, ``DJANGO_ALLOWED_HOSTS``
-and the ``EMAIL_*`` variables; see ``.env.example``.
+and the ``EMAIL_*`` variables; see ``.env.example``. With ``DJANGO_DEBUG=false`` the app refuses
+to start without a real secret key or without ``REDIS_URL``.
 
 Sections, in order: core, apps and middleware, templates, database, authentication (login,
 two-factor, lockouts), sessions, language and time, static files and uploads, email, Celery, REST
-API, security headers, caches, logging, audit log, eligibility, reminders. Each setting is
+API, security headers, caches, logging, error reporting, health and metrics, audit log,
+eligibility, reminders. Each setting is
 defined once, in its section.
 """
 
 import datetime as dt
+import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
+
+from portal.storage import S3_BACKEND, s3_options
 
 # --- Core ---------------------------------------------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-# The zero-setup run keeps its database, uploads, mail and broker queue here.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
-# Redis (production): Celery's broker, the default cache and the API throttle counters.
-_redis_url = env.str("REDIS_URL", default="")
-
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+if DEBUG or not env.str("DATABASE_URL", default=""):
+    # The zero-setup run keeps its database, uploads, mail and broker queue here. Production
+    # (its own database, DEBUG off) creates nothing on import: the image's code is read-only.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # A placeholder key is fine for the local run; production must bring its own.
 _DEV_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
@@ -42,6 +48,16 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
         "DJANGO_DEBUG is off but DJANGO_SECRET_KEY is missing or too short. Set DJANGO_SECRET_KEY "
         "to a random string of at least 50 characters, for example the output of: python -c "
         "'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+
+# Redis (production): Celery's broker, the default cache and the API throttle counters.
+REDIS_URL = env.str("REDIS_URL", default="")
+if not DEBUG and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG is off but REDIS_URL is not set. Production needs Redis: the cache that "
+        "holds password-reset counters and API throttling must be shared by every web and "
+        "worker process (without it each process would count on its own, silently), and it "
+        "is the task queue. Set REDIS_URL, for example REDIS_URL=redis://redis:6379/0."
     )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -73,14 +89,20 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "auditlog",
+    # Request ids in log lines (django-guid) and Prometheus metrics (django-prometheus).
+    "django_guid",
+    "django_prometheus",
     "portal",
     "eligibility",
     "cases",
 ]
 
 MIDDLEWARE = [
-    # First: path length, NUL characters and the declared body size, from the headers alone.
+    # First: the request id (X-Request-ID) every later log line carries, even a refusal's.
+    "django_guid.middleware.guid_middleware",
+    # Then path length, NUL characters and the declared body size, from the headers alone.
     "portal.limits.RequestLimitsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view or process_view (CSRF) reads the body: anonymous bodies stay small.
     "portal.limits.AnonymousBodyLimitMiddleware",
+    # Log records of this request carry its user's id (portal/logging.py).
+    "portal.logging.RequestContextMiddleware",
     # OTPMiddleware sets request.user.is_verified(), which the session lifetime check and the
     # two-factor gate below read; auditlog takes the actor and IP address from the request.
     "django_otp.middleware.OTPMiddleware",
@@ -101,6 +125,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: it turns a lockout raised by any layer into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -220,17 +245,25 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env.str("PORTAL_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 
-# Uploaded documents never get a public URL (base_url None): they are served by a view that
-# checks permissions. Scale-out swaps "private" for django-storages' S3 backend.
+# Uploaded documents never get a public URL: they are served by a view that checks permissions.
+# A local private folder by default (base_url None); a private S3-compatible bucket when
+# PORTAL_STORAGE_URL or AWS_* variables are set (portal/storage.py: random keys, server-side
+# encryption, presigned URLs of 60 seconds), so every web and worker process sees every file.
+_s3_options = s3_options(os.environ)
+_documents: dict[str, object] = (
+    {"BACKEND": S3_BACKEND, "OPTIONS": _s3_options}
+    if _s3_options
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    }
+)
+# Downloads from a bucket: streamed through the app (false, the default) or answered with a
+# redirect to a presigned URL of 60 seconds that forces the same Content-Disposition and type.
+PORTAL_DOWNLOAD_REDIRECT = bool(_s3_options) and env.bool("PORTAL_DOWNLOAD_REDIRECT", default=False)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    "default": _documents,
+    "private": _documents,
     "staticfiles": {
         "BACKEND": env.str(
             "DJANGO_STATICFILES_BACKEND",
@@ -278,6 +311,12 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Visa Case Portal <noreply@localhost>")
+# A hung SMTP server must not hold a web request or a worker for ever (seconds).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Who gets error mails (server errors, when no Sentry is set up), from which address:
+# DJANGO_ADMINS="Ops <ops@example.com>, oncall@example.com".
+ADMINS = [(name, address) for name, address in getaddresses(env.list("DJANGO_ADMINS", default=[]))]
+SERVER_EMAIL = env.str("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- Celery -------------------------------------------------------------------------------------
 # Redis in production; kombu's filesystem transport for the zero-setup local run.
@@ -301,7 +340,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler (schedules editable in the admin) with a heartbeat
+# file for beat's health check (portal/beat.py).
+CELERY_BEAT_SCHEDULER = "portal.beat:HeartbeatScheduler"
+# Worker and beat log through LOGGING below (JSON in production, see DJANGO_GUID).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_RESULT_BACKEND = None
 
 # --- REST API (/api/v1) and its OpenAPI schema --------------------------------------------------
@@ -394,7 +437,7 @@ X_FRAME_OPTIONS = "DENY"
 PRODUCTION_SECURITY: dict[str, object] = {
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
     "SECURE_SSL_REDIRECT": env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True),
-    "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+    "SECURE_REDIRECT_EXEMPT": [r"^healthz(/ready)?$", r"^internal/metrics$"],
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
     "CSRF_COOKIE_HTTPONLY": True,
@@ -410,31 +453,46 @@ if not DEBUG:
 # by all workers; per-process memory for the local run.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
-        if _redis_url
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
     API_THROTTLE_CACHE: (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _redis_url,
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": "throttle",
         }
-        if _redis_url
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
     ),
 }
 
 # --- Logging ------------------------------------------------------------------------------------
+# One line per record on the console: JSON in production (time in UTC, level, logger, message,
+# request_id, user_id; see portal/logging.py), plain text with the same fields locally.
+# DJANGO_LOG_FORMAT=json|text overrides. Log lines never carry names, emails, tokens or passport
+# numbers: reset and invitation tokens and email addresses are cut out of every record, and the
+# JSON lines keep only the fields above (no request objects, no extra data).
+# Keep gunicorn's access log off (docker/gunicorn.conf.py) or give the proxy a format without the
+# path of /accounts/password/reset/ and /invitation/ URLs.
+_log_format = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+if _log_format not in ("json", "text"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Reset and invitation tokens are cut out of every log line, including the development
-    # server's request lines, because a token in a log is a working link to someone's account.
-    # Keep gunicorn's access log off (its default) or give the proxy a format without the path
-    # of /accounts/password/reset/ and /invitation/ URLs.
-    "filters": {"redact_tokens": {"()": "portal.logging.RedactTokensFilter"}},
+    "filters": {
+        "redact_tokens": {"()": "portal.logging.RedactTokensFilter"},
+        "request_context": {"()": "portal.logging.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
+        "json": {"()": "portal.logging.JsonFormatter"},
+        "text": {
+            "format": "{asctime} {levelname} {name} [{request_id} {user_id}] {message}",
+            "style": "{",
+        },
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -442,20 +500,71 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context", "redact_tokens"],
+            "formatter": _log_format,
+        },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_tokens"],
+            "formatter": "django.server" if _log_format == "text" else "json",
+            "filters": ["request_context", "redact_tokens"],
+        },
+        # Server errors by mail to ADMINS (plain text; no frame variables or form data, see
+        # DEFAULT_EXCEPTION_REPORTER_FILTER). Sentry, when set up, gets them too.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_tokens"],
+            "include_html": False,
         },
     },
     "loggers": {
         # Replaces Django's default "django" handlers, which would print unfiltered lines.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+# Error reports (admin mails) leave out frame variables, form data and request headers.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.logging.PrivateExceptionReporterFilter"
+# Request ids: an incoming X-Request-ID (a UUID, as the proxy or a client sends it) is kept,
+# else a new one is made; the response carries it back. Celery tasks log the id of the request
+# that queued them.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+    # Celery: tasks carry the id of the request that queued them; worker and beat log through
+    # LOGGING above (JSON in production), not Celery's own format.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
+
+# --- Error reporting, health and metrics --------------------------------------------------------
+# Sentry (optional): SENTRY_DSN turns it on, with personal data scrubbed (portal/sentry.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from portal import sentry
+
+    sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+# /healthz/ready pings a Celery worker (with a real broker); tests switch it off.
+PORTAL_READINESS_CELERY = env.bool("PORTAL_READINESS_CELERY", default=True)
+# Bearer token of /internal/metrics (Prometheus); without one the path answers 404.
+PORTAL_METRICS_TOKEN = env.str("PORTAL_METRICS_TOKEN", default="")
+# gunicorn runs several worker processes: with PROMETHEUS_MULTIPROC_DIR set (the image sets it)
+# /internal/metrics adds up all of them.
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- Audit log (django-auditlog) ----------------------------------------------------------------
 # Who changed what, with identity-document fields masked.

@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views
+from portal import health, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", health.ReadinessView.as_view(), name="readiness"),
+    path("internal/metrics", health.metrics, name="metrics"),
     path("accounts/", include("portal.account_urls")),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("", include("cases.urls")),

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -73,9 +72,9 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness and database check for load balancers and docker-compose."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness for docker compose and orchestrators: this process answers. It asks nothing of
+    the database or Redis, so their outage does not restart every web container; readiness
+    (``/healthz/ready``, portal/health.py) checks those."""
     return HttpResponse("ok", content_type="text/plain")
 
 

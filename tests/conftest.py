@@ -43,6 +43,8 @@ def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Readiness would ping a Celery worker that unit tests do not run; tests of it turn it on.
+    settings.PORTAL_READINESS_CELERY = False
     private = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},

@@ -139,5 +139,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_starts_with_a_real_secret_key():
-    result = _settings_import({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "k" * 64})
+    result = _settings_import(
+        {
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "k" * 64,
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
     assert result.returncode == 0, result.stderr

@@ -11,8 +11,8 @@ The services live in one module per sub-domain and are re-exported here, so call
 - ``transitions``: ``ReadyCheck``, ``case_ready_check``, ``allowed_transitions``,
   ``case_transition``
 - ``documents``: ``UploadItem``, ``documents_upload``, ``document_upload``,
-  ``document_open_for_download``, ``document_review``, ``requirement_waive``,
-  ``requirement_set_due_date``
+  ``document_open_for_download``, ``document_download_url``, ``document_review``,
+  ``requirement_waive``, ``requirement_set_due_date``
 - ``messages``: ``MAX_MESSAGE_CHARS``, ``message_post``
 - ``events``: the one writer of CaseEvent rows (``event_record``, ``events_record``)
 - ``access``: the one recorder of document reads (``document_access_record``)
@@ -26,6 +26,7 @@ current_assessment_outcome``; patching a name on this package does not reach the
 from cases.services.applicants import applicant_create, applicant_get_or_create
 from cases.services.documents import (
     UploadItem,
+    document_download_url,
     document_open_for_download,
     document_review,
     document_upload,
@@ -54,6 +55,7 @@ __all__ = [
     "case_open_for_applicant",
     "case_ready_check",
     "case_transition",
+    "document_download_url",
     "document_open_for_download",
     "document_review",
     "document_upload",

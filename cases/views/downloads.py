@@ -1,18 +1,33 @@
 """The one way a stored document leaves the server, shared by the web page and the API."""
 
 from axes.helpers import get_client_ip_address
-from django.http import FileResponse, HttpRequest
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 
 from cases import services
 from cases.models import Document
 
 
-def document_download_response(request: HttpRequest, document: Document) -> FileResponse:
+def document_download_response(request: HttpRequest, document: Document) -> HttpResponse:
     """Record the access (``services.document_open_for_download``) and stream ``document`` as
     an attachment with an RFC 6266 / RFC 5987 filename, ``nosniff``, private non-stored caching
-    and a sandboxing CSP. Raises ``InvalidInput`` for a file deleted by retention and
-    ``Http404`` when the stored file is missing. The caller must have fetched ``document``
-    through a user-scoped selector."""
+    and a sandboxing CSP. With ``PORTAL_DOWNLOAD_REDIRECT`` (bucket storage only) answer 302 to a
+    presigned URL of 60 seconds that forces the same filename, type and caching instead
+    (``services.document_download_url``). Raises ``InvalidInput`` for a file deleted by
+    retention and ``Http404`` when the stored file is missing. The caller must have fetched
+    ``document`` through a user-scoped selector."""
+    if settings.PORTAL_DOWNLOAD_REDIRECT:
+        redirect = HttpResponseRedirect(
+            services.document_download_url(
+                document=document,
+                actor=request.user,
+                ip_address=get_client_ip_address(request) or None,
+            )
+        )
+        redirect["Cache-Control"] = "private, no-store"
+        # The signed URL must not travel further in a Referer header.
+        redirect["Referrer-Policy"] = "no-referrer"
+        return redirect
     handle = services.document_open_for_download(
         document=document,
         actor=request.user,

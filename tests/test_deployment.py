@@ -123,6 +123,7 @@ def test_proxy_terminates_tls_limits_bodies_and_serves_no_files():
     assert proxy["environment"]["PORTAL_MAX_BODY"] == f"${{PORTAL_MAX_BODY:-{limit}MB}}"
     most = settings.PORTAL_MAX_FILES_PER_REQUEST * settings.DOCUMENT_DEFAULT_MAX_BYTES
     assert most < int(limit) * 1000 * 1000 < most * 1.2
+    assert "@internal path /internal/* /healthz/ready" in lines
     assert "respond @internal 404" in lines
 
 

@@ -50,11 +50,11 @@ class ReadinessView(HealthCheckView):
     503 and logs one warning naming the failing checks (not an "Internal Server Error", which
     would mail the admins at every probe)."""
 
-    def get_checks(self):  # type: ignore[no-untyped-def]
+    def get_checks(self) -> Any:
         self.checks = readiness_checks()
         return super().get_checks()
 
-    async def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    async def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         response = await super().get(request, *args, **kwargs)
         if response.status_code == 500:
             response.status_code = 503

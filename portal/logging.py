@@ -136,8 +136,8 @@ class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
     """Error reports (admin mails) without frame variables, form values or request headers:
     a passport number in a local variable or a form must not travel by email."""
 
-    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> list[Any]:
-        return []
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> Any:
+        return {}.items()
 
     def get_post_parameters(self, request: Any) -> dict[str, str]:
         if request is None:

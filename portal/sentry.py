@@ -63,7 +63,7 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def before_send(event: Any, hint: Any) -> Any:
     """Scrub the free text of an event: messages, exception values, breadcrumbs, URL, extra."""
     for key in ("message", "logentry", "extra", "transaction"):
         if key in event:
@@ -83,7 +83,7 @@ def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def before_breadcrumb(crumb: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def before_breadcrumb(crumb: Any, hint: Any) -> Any:
     """Scrub a breadcrumb's message and data (log lines, SQL, HTTP calls)."""
     for key in ("message", "data"):
         if key in crumb:

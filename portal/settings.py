@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     # Request ids in log lines (django-guid) and Prometheus metrics (django-prometheus).
     "django_guid",
     "django_prometheus",
+    # /healthz/ready (django-health-check; its app holds the HTML page of the report).
+    "health_check",
     "portal",
     "eligibility",
     "cases",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.errors import PortalError
+from portal.forms import UserAddForm, UserEditForm
 from portal.http import request_user
 from portal.models import ApiToken, Firm, User
 
@@ -53,6 +54,8 @@ class FirmAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = UserAddForm
+    form = UserEditForm
     ordering = ("email",)
     list_display = (
         "email",

@@ -4,7 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    SetPasswordForm,
+    UserChangeForm,
+)
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -74,3 +79,36 @@ class ResetSetPasswordForm(SetPasswordForm):
         if commit:
             user_password_reset_done(user=user)
         return user
+
+
+class UniqueEmailMixin:
+    """An account's email must differ from every other account's in more than letter case and
+    Unicode compatibility forms (full-width letters): ``Amy@Example.test`` is refused as a form
+    error when ``amy@example.test`` exists, instead of a second account whose login then
+    failed with a 500 (two rows for one case-insensitive email)."""
+
+    cleaned_data: dict[str, Any]
+    instance: Any
+
+    def clean_email(self) -> str:
+        import unicodedata
+
+        from portal.models import User
+
+        email = unicodedata.normalize("NFKC", (self.cleaned_data.get("email") or "").strip())
+        others = User.objects.filter(email__iexact=email)
+        if self.instance is not None and self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("An account with this email address already exists."), code="unique"
+            )
+        return email.lower()
+
+
+class UserAddForm(UniqueEmailMixin, AdminUserCreationForm):
+    """The admin's add-user form."""
+
+
+class UserEditForm(UniqueEmailMixin, UserChangeForm):
+    """The admin's change-user form."""

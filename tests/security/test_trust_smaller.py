@@ -90,3 +90,33 @@ def test_rule_set_and_checklist_item_changes_are_in_the_audit_log(admin_user):
     item.save(update_fields=["name_en"])
     entry = LogEntry.objects.get_for_object(item).latest("timestamp")
     assert "name_en" in entry.changes_dict
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed", ["ADVISOR@EXAMPLE.TEST", "Advisor@Example.test", "ａｄｖｉｓｏｒ@example.test"]
+)
+def test_admin_add_user_with_another_letter_case_is_a_form_error(admin_client, advisor, typed):
+    from portal.models import User
+
+    before = User.objects.count()
+    response = admin_client.post(
+        reverse("admin:portal_user_add"),
+        {
+            "email": typed,
+            "full_name": "Twin",
+            "role": "advisor",
+            "firm": advisor.firm_id or "",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()  # a form error, not a second account
+    if typed.isascii():
+        assert "already exists" in response.content.decode()
+    assert User.objects.count() == before
+    # The first account still logs in.
+    login = Client().post(reverse("login"), {"username": advisor.email, "password": "x"})
+    assert login.status_code == 200

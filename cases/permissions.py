@@ -13,18 +13,11 @@ these predicates assume the case is already visible and answer the finer questio
 from typing import TYPE_CHECKING
 
 from cases.models import UPLOAD_STAGES
+from portal.firms import is_firm_member
 
 if TYPE_CHECKING:
     from cases.models import Applicant, Case, Document
     from portal.models import User
-
-
-def is_firm_member(user: "User", firm_id: int | None) -> bool:
-    """True when ``user`` acts inside the firm ``firm_id``: a platform admin (every firm) or an
-    active account of that firm. Firm first: every other predicate starts here."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_platform_admin or (firm_id is not None and user.firm_id == firm_id))
 
 
 def is_case_staff(user: "User", case: "Case") -> bool:
@@ -66,6 +59,16 @@ def can_upload(user: "User", case: "Case") -> bool:
     if is_case_staff(user, case):
         return case.is_open
     return is_case_applicant(user, case) and case.stage in UPLOAD_STAGES
+
+
+def can_assign_advisor(user: "User", case: "Case") -> bool:
+    """Supervisors and admins of the case's firm (and platform admins) change its advisor."""
+    return is_case_staff(user, case) and (user.is_portal_admin or user.is_supervisor)
+
+
+def can_be_task_assignee(user: "User", case: "Case") -> bool:
+    """A task of ``case`` may be assigned only to an active advisor who may see the case."""
+    return bool(user.is_active and user.is_advisor and is_case_staff(user, case))
 
 
 def can_open_case(user: "User") -> bool:

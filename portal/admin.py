@@ -111,6 +111,14 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        # Only platform admins make platform admins or superusers: a firm admin ticking one of
+        # these would step outside their firm.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if getattr(request.user, "is_platform_admin", False):
+            return fields
+        return (*fields, "is_superuser", "is_platform_admin")
+
     @admin.action(
         description=_("Deactivate (ends their sessions and revokes API tokens)"),
         permissions=("change",),

@@ -111,16 +111,18 @@ class SafeTOTPDeviceAdmin(SuperuserOnlyAdminMixin, TOTPDeviceAdmin):
     """Authenticators, superusers only. django-otp's config/QR views answer 500 for a device id
     that does not exist (they call ``.get()``); these answer 404 like every other admin page."""
 
-    def _existing(self, pk: str) -> None:
-        if not TOTPDevice.objects.filter(pk=pk).exists():
+    def _existing(self, request: HttpRequest, pk: str) -> None:
+        # Through the (firm-scoped, portal/admin_firms.py) queryset: another firm's device is
+        # "no such device" too.
+        if not self.get_queryset(request).filter(pk=pk).exists():
             raise Http404("No such device.")
 
     def config_view(self, request: HttpRequest, pk: str) -> HttpResponse:
-        self._existing(pk)
+        self._existing(request, pk)
         return super().config_view(request, pk)
 
     def qrcode_view(self, request: HttpRequest, pk: str) -> HttpResponse:
-        self._existing(pk)
+        self._existing(request, pk)
         return super().qrcode_view(request, pk)
 
 

@@ -101,11 +101,17 @@ AUDIT_CSV_HEADER = [
 ]
 
 
-def audit_entries_between(*, start: dt.date, end: dt.date) -> QuerySet[LogEntry]:
+def audit_entries_between(*, start: dt.date, end: dt.date, user: Any = None) -> QuerySet[LogEntry]:
     """Audit entries from ``start`` 00:00 UTC to the end of ``end`` (inclusive dates), oldest
-    first, with actor and content type joined. Any dates work (``date.max`` means no end)."""
+    first, with actor and content type joined. Any dates work (``date.max`` means no end).
+    With ``user``, firm first: only entries whose actor belongs to ``user``'s firm (every
+    entry for a platform admin; entries of the system or of platform admins are theirs)."""
+    from portal.firms import firm_scope
+
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
     entries = LogEntry.objects.filter(timestamp__gte=start_at)
+    if user is not None:
+        entries = firm_scope(entries, user, path="actor__firm")
     if end < dt.date.max:
         end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
         entries = entries.filter(timestamp__lt=end_at)

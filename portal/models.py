@@ -176,13 +176,17 @@ class User(AbstractUser):
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def visible_to(self, user: "User") -> "ApiTokenQuerySet":
-        """Tokens ``user`` may list or revoke: admins all, advisors their own, others none."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
+        """Tokens ``user`` may list or revoke: admins those of their firm (platform admins
+        all), advisors their own, others none."""
+        from portal.firms import firm_scope
+
+        qs = firm_scope(self, user, path="user__firm")
+        if not user.is_authenticated:
+            return qs
         if user.is_portal_admin:
-            return self.all()
+            return qs
         if user.is_advisor:
-            return self.filter(user=user)
+            return qs.filter(user=user)
         return self.none()
 
     def active(self) -> "ApiTokenQuerySet":

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed
+from portal.firms import is_firm_member
 from portal.models import ApiToken, Firm, Role, User
 from portal.tokens import invitation_token_generator
 
@@ -51,15 +52,25 @@ def _send_invitation(user_id: int, invited_by: str) -> None:
 
 def user_invite_applicant(
     *, firm: Firm, email: str, full_name: str, preferred_language: str, invited_by: User
-) -> User:
-    """Create (or find) the applicant login of ``firm`` for ``email`` and email a one-time
-    set-password link.
+) -> User | None:
+    """The applicant login of ``firm`` for ``email``, created when missing, with a one-time
+    set-password link emailed to it; ``None`` when the address already belongs to an account
+    of another firm. That account is never linked or changed (applicants are found, never
+    claimed): its owner is told by email that a firm opened a case for them, and the caller
+    answers exactly as for a new address, so nobody learns that the address is registered.
 
-    Raises ``InvalidInput`` when the email belongs to an advisor or admin or to a login of
-    another firm. The email is sent after the surrounding transaction commits.
+    Raises ``InvalidInput`` when the email belongs to a staff account of ``firm``. Emails are
+    sent after the surrounding transaction commits.
     """
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
+    inviter = invited_by.get_full_name()
+    if user is not None and user.firm_id != firm.pk:
+        address, language, firm_name = user.email, user.preferred_language, firm.name
+        transaction.on_commit(
+            lambda: _send_case_elsewhere(address, language, inviter=inviter, firm_name=firm_name)
+        )
+        return None
     if user is None:
         user = User.objects.create_user(
             email=email,
@@ -68,14 +79,23 @@ def user_invite_applicant(
             role=Role.APPLICANT,
             preferred_language=preferred_language,
         )
-    elif user.role != Role.APPLICANT or user.firm_id != firm.pk:
+    elif user.role != Role.APPLICANT:
         raise InvalidInput(
             _("This email address belongs to a staff account; use the applicant's own address.")
         )
     if not user.has_usable_password():
-        inviter = invited_by.get_full_name()
         transaction.on_commit(lambda: _send_invitation(user.pk, inviter))
     return user
+
+
+def _send_case_elsewhere(address: str, language: str, *, inviter: str, firm_name: str) -> None:
+    """Tell the owner of ``address`` (an account of another firm) that ``firm_name`` opened a
+    case for them which their account cannot see; sent in the account's language."""
+    with translation.override(language):
+        context = {"invited_by": inviter, "firm_name": firm_name}
+        subject = render_to_string("portal/email/case_elsewhere_subject.txt", context).strip()
+        body = render_to_string("portal/email/case_elsewhere.txt", context)
+    send_mail(subject, body, None, [address])
 
 
 # --- two-factor enrolment (django-otp) --------------------------------------------------------
@@ -173,8 +193,8 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
     revoked at once. Raises ``NotAllowed`` when ``actor`` is not an admin or deactivates
     themself."""
     if actor is not None:
-        if not actor.is_portal_admin:
-            raise NotAllowed(_("Only admins can deactivate accounts."))
+        if not (actor.is_portal_admin and is_firm_member(actor, user.firm_id)):
+            raise NotAllowed(_("Only admins of the account's firm can deactivate it."))
         if actor.pk == user.pk:
             raise NotAllowed(_("You cannot deactivate your own account."))
     with transaction.atomic():
@@ -230,7 +250,8 @@ def api_token_create(
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     """Revoke ``token`` (its owner or an admin); revoking twice is a no-op. Raises
     ``NotAllowed`` for anyone else."""
-    if not (actor.is_active and (actor.is_portal_admin or token.user_id == actor.pk)):
+    firm_admin = actor.is_portal_admin and is_firm_member(actor, token.user.firm_id)
+    if not (actor.is_active and (firm_admin or token.user_id == actor.pk)):
         raise NotAllowed(_("Only the token's owner or an admin can revoke it."))
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])

@@ -254,8 +254,8 @@ class AuditExportForm(forms.Form):
 @login_required
 @require_GET
 def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    """Admins: the audit log (changes and document accesses) for a date range as CSV, with
-    cells escaped against formula injection. Everyone else gets 404."""
+    """Admins: the audit log (changes and document accesses) of their firm for a date range
+    as CSV, with cells escaped against formula injection. Everyone else gets 404."""
     if not request.user.is_portal_admin:
         raise Http404
     form = AuditExportForm(request.GET or None)
@@ -267,7 +267,7 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             status=400 if request.GET else 200,
         )
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    entries = audit.audit_entries_between(start=start, end=end)
+    entries = audit.audit_entries_between(start=start, end=end, user=request.user)
     return audit.csv_response(
         f"audit-{start.isoformat()}-{end.isoformat()}.csv",
         audit.AUDIT_CSV_HEADER,

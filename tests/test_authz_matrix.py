@@ -1,6 +1,11 @@
 """The authorization matrix: every route of the project (web pages, API, downloads, admin) and
 the status each persona gets, from ONE data file, ``tests/authz_matrix.yaml``.
 
+A second firm (firm B) takes part with every persona (applicant, advisor, supervisor, firm
+admin): on every route each gets what the same-role firm-A persona who cannot see case A gets
+(``other_firm_personas`` in the YAML), and no response to them may contain firm A's data
+(``FIRM_A_MARKERS``): a cross-firm read or write over any route fails the test.
+
 The test walks Django's URL resolver (the DRF router's patterns included) and fails when a route
 has no entry, so a new route cannot land without one. Then it requests every route as each
 persona and compares the status exactly. Every request runs in a savepoint that is rolled back,
@@ -28,7 +33,42 @@ MATRIX: dict[str, Any] = yaml.safe_load(MATRIX_FILE.read_text())
 PERSONAS: list[str] = MATRIX["personas"]
 ROUTES: dict[str, dict[str, Any]] = MATRIX["routes"]
 PREFIXES: dict[str, dict[str, Any]] = MATRIX.get("prefixes", {})
+OTHER_FIRM: dict[str, str] = MATRIX["other_firm_personas"]
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# Text of firm A's data that must never reach a persona of firm B (set in ``world``).
+FIRM_A_MARKERS = (
+    "amy@example.test",
+    "oscar@example.test",
+    "ada@example.test",
+    "otto@example.test",
+    "sup@example.test",
+    "root@example.test",
+    "Alderwood",
+    "PA7777777",
+    "Hello from firm A",
+    "Call the consulate (firm A)",
+    "amy-passport-firm-a.pdf",
+    "CRM of firm A",
+)
+# URL kinds that name an object of firm A (a firm-B persona must never reach one).
+FIRM_A_OBJECT_KINDS = frozenset(
+    {
+        "case",
+        "requirement",
+        "document",
+        "applicant",
+        "token",
+        "education",
+        "employment",
+        "assessment",
+        "task",
+        "notification",
+        "totp_device",
+        "user",
+        "admin_object",
+    }
+)
 
 
 def _normalize(raw: str) -> str:
@@ -104,18 +144,23 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
     caches["authz_matrix_throttle"].clear()
     import io
 
-    ada = AdvisorFactory(email="ada@example.test")
+    ada = AdvisorFactory(email="ada@example.test", full_name="Ada Alderwood")
     otto = AdvisorFactory(email="otto@example.test")
-    amy = ApplicantFactory(email="amy@example.test")
+    amy = ApplicantFactory(
+        email="amy@example.test", family_name="Alderwood", passport_number="PA7777777"
+    )
     oscar = ApplicantFactory(email="oscar@example.test")
     case_a = open_case(applicant=amy, advisor=ada)
     open_case(applicant=oscar, advisor=otto)
     requirement = case_a.requirements.get(code="passport-bio-page")
     document = services.document_upload(
-        requirement=requirement, stream=io.BytesIO(pdf_bytes), filename="p.pdf", actor=amy.user
+        requirement=requirement,
+        stream=io.BytesIO(pdf_bytes),
+        filename="amy-passport-firm-a.pdf",
+        actor=amy.user,
     )
-    services.message_post(case=case_a, author=amy.user, body="Hello")
-    token, _key = portal_services.api_token_create(user=ada, name="CRM")
+    services.message_post(case=case_a, author=amy.user, body="Hello from firm A")
+    token, _key = portal_services.api_token_create(user=ada, name="CRM of firm A")
     import datetime as dt
 
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -124,7 +169,7 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
     from cases.services import eligibility as services_eligibility
     from eligibility.models import FieldOfStudy, RuleSet
 
-    task = CaseTask.objects.create(case=case_a, title="Call the consulate", created_by=ada)
+    task = CaseTask.objects.create(case=case_a, title="Call the consulate (firm A)", created_by=ada)
     notification = Notification.objects.create(user=amy.user, case=case_a, title="Due soon")
     degree = Education.objects.create(
         applicant=amy,
@@ -146,6 +191,7 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
         "advisor_unassigned": otto,
         "supervisor": AdvisorFactory(email="sup@example.test", is_supervisor=True),
         "admin": AdminFactory(email="root@example.test"),
+        **_other_firm_world(pdf_bytes),
     }
     objects = {
         "case": case_a.pk,
@@ -167,22 +213,154 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
         "qualification_kind": "education",
         "rule_set": RuleSet.objects.filter(visa_type_code="K").order_by("-version").first().pk,
         "totp_device": device.pk,
+        "shared_object": case_a.pk,
     }
-    return {"users": users, "objects": objects}
+    admin_objects = _firm_a_admin_objects(case_a, ada, token, device, task, notification)
+    return {"users": users, "objects": objects, "admin_objects": admin_objects}
 
 
-def _url(route: str, rule: dict[str, Any], objects: dict[str, Any]) -> str:
+def _other_firm_world(pdf_bytes: bytes) -> dict[str, Any]:
+    """Firm B: an advisor with a case of their own applicant (with a document and a
+    message), a supervisor and a firm admin holding every model permission (so the admin's
+    firm boundary, not a missing permission, is what the matrix tests)."""
+    import io
+
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import FirmAdminFactory, make_firm
+
+    firm_b = make_firm(slug="second", name="Second Advisory Ltd")
+    sam = AdvisorFactory(email="sam@second.test", firm=firm_b)
+    sophie = ApplicantFactory(email="sophie@second.test", firm=firm_b)
+    case_b = open_case(applicant=sophie, advisor=sam)
+    services.document_upload(
+        requirement=case_b.requirements.get(code="passport-bio-page"),
+        stream=io.BytesIO(pdf_bytes),
+        filename="sophie.pdf",
+        actor=sophie.user,
+    )
+    services.message_post(case=case_b, author=sophie.user, body="Hello from firm B")
+    firm_admin = FirmAdminFactory(email="admin@second.test", firm=firm_b)
+    firm_admin.user_permissions.set(Permission.objects.all())
+    return {
+        "other_firm_applicant": sophie.user,
+        "other_firm_advisor": sam,
+        "other_firm_supervisor": AdvisorFactory(
+            email="sup@second.test", firm=firm_b, is_supervisor=True
+        ),
+        "other_firm_admin": firm_admin,
+    }
+
+
+def _firm_a_admin_objects(case_a: Any, ada: Any, token: Any, device: Any, task: Any, note: Any):  # type: ignore[no-untyped-def]
+    """model label -> the pk of one of firm A's rows, for ``admin/<app>/<model>/<object_id>/``
+    routes (other models get case A's pk, as before)."""
+    from cases.models import CaseEvent, ChecklistItem, Document, DocumentAccess, Message
+    from eligibility.models import Assessment
+
+    requirement = case_a.requirements.get(code="passport-bio-page")
+    return {
+        "cases.case": case_a.pk,
+        "cases.applicant": case_a.applicant_id,
+        "cases.visatype": case_a.visa_type_id,
+        "cases.checklistitem": ChecklistItem.objects.filter(visa_type=case_a.visa_type)[0].pk,
+        "cases.documentrequirement": requirement.pk,
+        "cases.document": Document.objects.filter(requirement=requirement)[0].pk,
+        "cases.documentaccess": getattr(DocumentAccess.objects.first(), "pk", case_a.pk),
+        "cases.caseevent": CaseEvent.objects.filter(case=case_a)[0].pk,
+        "cases.message": Message.objects.filter(case=case_a)[0].pk,
+        "cases.casetask": task.pk,
+        "cases.notification": note.pk,
+        "eligibility.assessment": Assessment.objects.filter(case=case_a)[0].pk,
+        "portal.user": ada.pk,
+        "portal.apitoken": token.pk,
+        "otp_totp.totpdevice": device.pk,
+    }
+
+
+def _url(route: str, rule: dict[str, Any], world: dict[str, Any]) -> str:
+    objects = world["objects"]
+    kinds = _kinds(route, rule)
+
+    def fill(match: re.Match[str]) -> str:
+        kind = kinds[match.group(1)]
+        if kind == "admin_object":
+            return str(world["admin_objects"][_admin_model(route)])
+        return str(objects[kind])
+
+    return "/" + re.sub(r"<(\w+)>", fill, route)
+
+
+def _admin_model(route: str) -> str | None:
+    """``cases.case`` for ``admin/cases/case/<object_id>/change/``; else None."""
+    match = re.match(r"admin/(\w+)/(\w+)/<object_id>/", route)
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def _kinds(route: str, rule: dict[str, Any]) -> dict[str, str]:
+    """URL kwarg name -> the kind of object that fills it."""
     kinds = {"pk": rule.get("pk", "case"), "document_pk": "document"}
     kinds |= {"requirement_pk": "requirement", "code": "visa_type", "uidb64": "uidb64"}
     kinds |= {"token": "token_string", "object_id": "case", "id": "user"}
     kinds |= {"content_type_id": "case", "app_label": "app_label", "url": "catch_all"}
     kinds |= {"path": "catch_all", "task_pk": "task", "item_pk": "education"}
     kinds |= {"kind": "qualification_kind"}
+    if _admin_model(route) in ADMIN_FIRM_MODELS:
+        kinds["object_id"] = "admin_object"
+    elif _admin_model(route) is not None:
+        kinds["object_id"] = "shared_object"  # a shared catalogue's row, not firm A's
+    return kinds
 
-    def fill(match: re.Match[str]) -> str:
-        return str(objects[kinds[match.group(1)]])
 
-    return "/" + re.sub(r"<(\w+)>", fill, route)
+# Admin models whose change pages get one of firm A's rows (``_firm_a_admin_objects``).
+ADMIN_FIRM_MODELS = frozenset(
+    {
+        "cases.case",
+        "cases.applicant",
+        "cases.visatype",
+        "cases.checklistitem",
+        "cases.documentrequirement",
+        "cases.document",
+        "cases.documentaccess",
+        "cases.caseevent",
+        "cases.message",
+        "cases.casetask",
+        "cases.notification",
+        "eligibility.assessment",
+        "portal.user",
+        "portal.apitoken",
+        "otp_totp.totpdevice",
+    }
+)
+
+
+def _names_firm_a_object(route: str, rule: dict[str, Any]) -> bool:
+    names = re.findall(r"<(\w+)>", route)
+    kinds = _kinds(route, rule)
+    return any(kinds.get(n) in FIRM_A_OBJECT_KINDS for n in names)
+
+
+def _other_firm_expected(persona: str, route: str, rule: dict[str, Any], cells: dict[str, str]):  # type: ignore[no-untyped-def]
+    """The statuses a firm-B persona may get (see ``other_firm_personas`` in the YAML)."""
+    like = OTHER_FIRM[persona]
+    if like != "firm_admin":
+        return _expected(cells[like])
+    if not _names_firm_a_object(route, rule):
+        admin = _expected(cells["admin"])
+        return admin | {403} if route.startswith("admin/") else admin
+    if route.startswith("admin/"):
+        return {302, 403, 404}  # the admin's "no such object" is a redirect to its index
+    return _expected(cells["advisor_unassigned"])
+
+
+def _firm_a_leaks(response: Any) -> list[str]:
+    """Firm A's markers found in a response body (streamed bodies read in full)."""
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    text = body.decode("utf-8", "replace")
+    return [m for m in FIRM_A_MARKERS if m in text]
 
 
 def _request(client: Client, method: str, url: str, route: str, rule: dict[str, Any]) -> Any:
@@ -200,9 +378,10 @@ def _expected(cell: Any) -> set[int]:
 def test_each_persona_gets_the_expected_status(world, route):
     rule = _rule_for(route)
     assert rule is not None
-    url = _url(route, rule, world["objects"])
+    url = _url(route, rule, world)
+    everyone = [*PERSONAS, *OTHER_FIRM]
     clients = {}
-    for persona in PERSONAS:
+    for persona in everyone:
         client = Client()
         if world["users"][persona] is not None:
             login_verified(client, world["users"][persona])
@@ -211,12 +390,26 @@ def test_each_persona_gets_the_expected_status(world, route):
     for method in [m for m in METHODS if m in rule]:
         cells = str(rule[method]).split()
         assert len(cells) == len(PERSONAS), f"{route} {method}: need {len(PERSONAS)} statuses"
-        for persona, cell in zip(PERSONAS, cells, strict=True):
+        by_persona = dict(zip(PERSONAS, cells, strict=True))
+        for persona in everyone:
+            if persona in by_persona:
+                expected = _expected(by_persona[persona])
+            else:
+                expected = _other_firm_expected(persona, route, rule, by_persona)
             with transaction.atomic():
                 response = _request(clients[persona], method, url, route, rule)
+                leaks = _firm_a_leaks(response) if persona in OTHER_FIRM else []
                 transaction.set_rollback(True)
-            if response.status_code not in _expected(cell):
+            if response.status_code not in expected:
                 wrong.append(
-                    f"{method} {url} as {persona}: {response.status_code}, expected {cell}"
+                    f"{method} {url} as {persona}: {response.status_code}, expected {expected}"
                 )
+            if leaks and response.status_code < 300:
+                wrong.append(f"{method} {url} as {persona} (firm B) shows firm A's {leaks}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_matrix_covers_every_persona_of_both_firms(world):
+    """Quoted in the notes: routes x personas (firm A's seven, firm B's four)."""
+    assert set(world["users"]) == {*PERSONAS, *OTHER_FIRM}
+    assert len(OTHER_FIRM) == 4

@@ -239,9 +239,27 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [RequirementInline]
     date_hierarchy = "opened_on"
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The firm, applicant and visa type are fixed when a case opens (case_open).
+        return (*self.readonly_fields, "firm", "applicant", "visa_type")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Opening creates requirements and an event: use the "Open a case" page.
         return False
+
+    def save_model(self, request: HttpRequest, obj: Case, form: Any, change: bool) -> None:
+        """A new advisor is assigned by ``case_assign_advisor`` (tasks, reminders and
+        notifications of the previous advisor follow); other fields save as usual."""
+        advisor = obj.advisor
+        if change and "advisor" in form.changed_data:
+            # Keep the stored advisor in this save; the service moves it.
+            obj.advisor = Case.objects.select_related("advisor").get(pk=obj.pk).advisor
+        super().save_model(request, obj, form, change)
+        if change and "advisor" in form.changed_data:
+            try:
+                services.case_assign_advisor(case=obj, advisor=advisor, actor=request.user)
+            except PortalError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
 
 
 class RequirementDueDateForm(ServiceForm):

@@ -27,6 +27,7 @@ from cases.models import Applicant, Case, VisaType
 from portal.api.errors import error_responses
 from portal.api.pagination import PageNumberPagination, StableOrderingFilter
 from portal.errors import NotAllowed
+from portal.models import DEFAULT_FIRM_SLUG
 from portal.pagination import DeferredJoinPaginator
 
 
@@ -93,13 +94,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         visa_type = data.pop("visa_type")
+        applicant = data.pop("applicant", None)
         case, _created = services.case_open_for_applicant(
             actor=request.user,
             visa_type=visa_type,
+            applicant=applicant,
             advisor=data.pop("advisor", None),
             intended_entry_date=data.pop("intended_entry_date"),
             target_submission_date=data.pop("target_submission_date"),
-            applicant_fields=data,
+            applicant_fields=None if applicant is not None else data,
         )
         case = self.get_queryset().get(pk=case.pk)
         body = s.CaseDetailSerializer(case, context=self.get_serializer_context()).data
@@ -208,7 +211,16 @@ class VisaTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     ordering = ("code",)
 
     def get_queryset(self) -> QuerySet[VisaType]:
-        qs = VisaType.objects.prefetch_related("checklist")
+        user = self.request.user
+        qs = VisaType.objects.visible_to(user).prefetch_related("checklist")
+        if user.is_authenticated and user.is_platform_admin:
+            # Codes repeat across firms (each has its own K): a platform admin reads their own
+            # firm's visa types, or the default firm's when they have none.
+            qs = (
+                qs.filter(firm_id=user.firm_id)
+                if user.firm_id
+                else qs.filter(firm__slug=DEFAULT_FIRM_SLUG)
+            )
         if not self.request.user.is_staff_member:
             qs = qs.filter(active=True)
         return qs

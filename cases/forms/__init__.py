@@ -1,6 +1,7 @@
 """Forms of the HTML pages, one module per sub-domain, re-exported here."""
 
 from cases.forms.cases import (
+    AdvisorAssignForm,
     AssessForm,
     CaseFilterForm,
     CaseOpenForm,
@@ -20,6 +21,7 @@ from cases.forms.reminders import (
 )
 
 __all__ = [
+    "AdvisorAssignForm",
     "AssessForm",
     "BulkDueDateForm",
     "CaseFilterForm",

@@ -9,9 +9,11 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from cases.models import Decision, ReviewStatus, Stage, VisaType
+from cases.selectors.cases import visa_types_for_opening
 from cases.services.applicants import applicant_check_birth_date
 from portal.dates import MAX_YEARS_AHEAD, latest_allowed, validate_stored_date
 from portal.errors import InvalidInput
+from portal.firms import firm_advisors
 from portal.models import Language, Role, User
 
 
@@ -34,15 +36,31 @@ class CaseFilterForm(forms.Form):
     visa_type = forms.ChoiceField(label=_("Visa type"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        codes = VisaType.objects.visible_to(user).order_by("code").values_list("code", "name")
         self.fields["visa_type"].choices = [("", _("Any visa type"))] + [
-            (v.code, str(v)) for v in VisaType.objects.all()
+            (code, f"{code} – {name}") for code, name in dict(codes).items()
         ]
 
 
+APPLICANT_FIELDS = (
+    "given_names",
+    "family_name",
+    "email",
+    "preferred_language",
+    "date_of_birth",
+    "nationality",
+    "passport_number",
+    "passport_expiry",
+)
+
+
 class CaseOpenForm(forms.Form):
-    """Open a case for a new applicant, who is invited by email to set a password."""
+    """Open a case for a new applicant, who is invited by email to set a password; or, with
+    ``applicant`` (an existing applicant the actor chose deliberately and may see), another
+    case for them, without the applicant fields. Visa types and advisors are the actor's
+    firm's (``actor``)."""
 
     visa_type = forms.ModelChoiceField(
         label=_("Visa type"), queryset=VisaType.objects.filter(active=True), empty_label=None
@@ -90,6 +108,26 @@ class CaseOpenForm(forms.Form):
         widget=DateInput,
         validators=[validate_stored_date],
     )
+
+    def __init__(self, *args: Any, actor: User, applicant: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visa_type"].queryset = visa_types_for_opening(
+            user=actor, applicant_id=applicant.pk if applicant is not None else None
+        )
+        advisors = firm_advisors(actor)
+        if applicant is not None:
+            advisors = advisors.filter(firm_id=applicant.firm_id)
+            for name in APPLICANT_FIELDS:
+                del self.fields[name]
+        if actor.is_advisor and not actor.is_supervisor:
+            # Advisors open cases for themselves; supervisors and admins may assign anyone.
+            advisors = advisors.filter(pk=actor.pk)
+        self.fields["advisor"].queryset = advisors
+
+    def applicant_fields(self) -> dict[str, Any]:
+        """The new applicant's details for ``case_open_for_applicant``."""
+        data = {k: self.cleaned_data[k] for k in APPLICANT_FIELDS}
+        return data | {"nationality": data["nationality"] or ""}
 
     def clean_date_of_birth(self) -> Any:
         value = self.cleaned_data.get("date_of_birth")
@@ -244,3 +282,25 @@ class AssessForm(forms.Form):
     advisor_flag = forms.BooleanField(
         label=_("Flag for review whatever the rules say"), required=False
     )
+
+
+class AdvisorAssignForm(forms.Form):
+    """Supervisors and admins: give the case to another advisor of its firm (or nobody)."""
+
+    advisor = forms.ModelChoiceField(
+        label=_("Advisor"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody (unassigned)"),
+        help_text=_(
+            "The previous advisor's open tasks on this case pass to the new advisor, and their "
+            "reminders about it stop."
+        ),
+    )
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["advisor"].queryset = User.objects.filter(
+            role=Role.ADVISOR, is_active=True, firm_id=case.firm_id
+        )
+        self.fields["advisor"].initial = case.advisor_id

@@ -1,21 +1,33 @@
 """Forms of the deadline and reminder pages. Shape only; rules live in the services."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DateInput
+from cases.models import Case
 from portal.models import Role, User
 
 
 class TaskForm(forms.Form):
+    """A task of ``case``: the assignee is chosen among the active advisors of the case's firm
+    (the service then insists they may see the case)."""
+
     title = forms.CharField(label=_("Task"), max_length=200)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
     assignee = forms.ModelChoiceField(
         label=_("Assigned to"),
-        queryset=User.objects.filter(role=Role.ADVISOR, is_active=True),
+        queryset=User.objects.none(),
         required=False,
         help_text=_("Leave empty for the case's advisor."),
     )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            role=Role.ADVISOR, is_active=True, firm_id=case.firm_id
+        )
 
 
 class BulkDueDateForm(forms.Form):

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import validate_stored_date
+from portal.firms import firm_scope
 from portal.models import validate_time_zone
 
 if TYPE_CHECKING:
@@ -18,15 +19,17 @@ from cases.models.visas import VisaType
 
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: "User") -> "CaseQuerySet":
-        """Cases ``user`` may see: admins and supervisors all, advisors those assigned to them,
-        applicants their own; inactive or anonymous users none."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
+        """Cases ``user`` may see, firm first (``portal.firms.firm_scope``): within their firm,
+        admins and supervisors all, advisors those assigned to them, applicants their own;
+        platform admins every firm's; inactive or anonymous users none."""
+        qs = firm_scope(self, user)
+        if not user.is_authenticated or user.is_platform_admin:
+            return qs
         if user.is_portal_admin or (user.is_advisor and user.is_supervisor):
-            return self.all()
+            return qs
         if user.is_advisor:
-            return self.filter(advisor=user)
-        return self.filter(applicant__user=user)
+            return qs.filter(advisor=user)
+        return qs.filter(applicant__user=user)
 
     def open(self) -> "CaseQuerySet":
         return self.filter(stage__in=[*OPEN_STAGES, Stage.ON_HOLD])
@@ -43,7 +46,9 @@ class Case(models.Model):
     firm = models.ForeignKey(
         "portal.Firm", on_delete=models.PROTECT, related_name="cases", verbose_name=_("firm")
     )
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    # Unique within the firm: each firm numbers its own cases (K-2026-00001 onwards), so a
+    # reference never tells one firm how many cases another opened.
+    reference = models.CharField(_("reference"), max_length=20)
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="cases")
     visa_type = models.ForeignKey(VisaType, on_delete=models.PROTECT, related_name="cases")
     advisor = models.ForeignKey(
@@ -87,6 +92,9 @@ class Case(models.Model):
             # The case list's default order: a page is an index range scan, not a sort of all.
             models.Index(fields=["-opened_on", "-id"], name="case_list_order_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "reference"], name="case_reference_firm_unique")
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -107,15 +115,18 @@ class Case(models.Model):
 
 
 class CaseReferenceCounter(models.Model):
-    """Last number used for case references per visa code and year (``K-2026-00042``)."""
+    """Last number used for case references per firm, visa code and year (``K-2026-00042``)."""
 
+    firm = models.ForeignKey("portal.Firm", on_delete=models.CASCADE, related_name="+")
     prefix = models.CharField(max_length=8)
     year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["prefix", "year"], name="case_reference_counter_unique")
+            models.UniqueConstraint(
+                fields=["firm", "prefix", "year"], name="case_reference_counter_firm_unique"
+            )
         ]
 
     def __str__(self) -> str:

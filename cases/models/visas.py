@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.firms import firm_scope
+
 if TYPE_CHECKING:
     from portal.models import User
 
@@ -32,11 +34,7 @@ class VisaTypeQuerySet(models.QuerySet["VisaType"]):
     def visible_to(self, user: "User") -> "VisaTypeQuerySet":
         """Visa types ``user`` may see or choose: those of their firm (every firm for a
         platform admin); none for inactive or anonymous users."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_platform_admin:
-            return self.all()
-        return self.filter(firm_id=user.firm_id)
+        return firm_scope(self, user)
 
 
 class VisaType(models.Model):

@@ -8,6 +8,7 @@ the eligibility facts are imported from their modules.
 from cases.selectors.cases import (
     CaseFilters,
     applicant_cases,
+    applicant_get_for_user,
     applicant_list_for_user,
     case_get_for_user,
     case_list_for_user,
@@ -41,6 +42,7 @@ __all__ = [
     "CaseFilters",
     "applicant_access_list",
     "applicant_cases",
+    "applicant_get_for_user",
     "applicant_list_for_user",
     "case_event_list",
     "case_get_for_user",

@@ -21,8 +21,10 @@ from cases.models import (
     Applicant,
     Case,
     DocumentRequirement,
+    VisaType,
 )
 from cases.models.turn import awaits_review_q, waits_on_applicant_q
+from portal.firms import firm_scope
 from portal.models import User
 
 
@@ -137,14 +139,36 @@ def applicant_cases(*, user: User) -> QuerySet[Case]:
 
 
 def applicant_list_for_user(*, user: User) -> QuerySet[Applicant]:
-    """Applicants ``user`` may see: admins and supervisors all, advisors those with a case
-    assigned to them, applicants their own profile."""
-    if not user.is_authenticated or not user.is_active:
-        return Applicant.objects.none()
+    """Applicants ``user`` may see, firm first: within their firm, admins and supervisors all,
+    advisors those with a case assigned to them, applicants their own profile; platform admins
+    every firm's. Opening a case for an existing applicant picks only from these."""
+    qs = firm_scope(Applicant.objects.all(), user)
+    if not user.is_authenticated or user.is_platform_admin:
+        return qs
     if user.is_portal_admin or (user.is_advisor and user.is_supervisor):
-        return Applicant.objects.all()
+        return qs
     if user.is_advisor:
-        return Applicant.objects.filter(
-            Exists(Case.objects.filter(applicant=OuterRef("pk"), advisor=user))
-        )
-    return Applicant.objects.filter(user=user)
+        return qs.filter(Exists(Case.objects.filter(applicant=OuterRef("pk"), advisor=user)))
+    return qs.filter(user=user)
+
+
+def applicant_get_for_user(*, user: User, pk: int | str) -> Applicant:
+    """The applicant ``pk`` if ``user`` may see them (``applicant_list_for_user``), else
+    ``Http404``."""
+    try:
+        return applicant_list_for_user(user=user).get(pk=pk)
+    except (Applicant.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such applicant.") from None
+
+
+def visa_types_for_opening(*, user: User, applicant_id: int | None = None) -> QuerySet[VisaType]:
+    """Active visa types a case may be opened with by ``user``: those of the firm the case
+    opens in, the existing applicant ``applicant_id``'s firm (when ``user`` may see them) or
+    else ``user``'s own firm. A platform admin without a firm gets none without an applicant."""
+    firm_id = user.firm_id
+    if applicant_id is not None:
+        found = applicant_list_for_user(user=user).filter(pk=applicant_id).values("firm_id")
+        firm_id = found[0]["firm_id"] if found else firm_id
+    if firm_id is None:
+        return VisaType.objects.none()
+    return firm_scope(VisaType.objects.filter(active=True, firm_id=firm_id), user)

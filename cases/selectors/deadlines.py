@@ -338,12 +338,15 @@ def calendar_deadlines_for_user(
     low = now.astimezone(dt.UTC).date() - dt.timedelta(days=past_days)
     if not user.is_active:
         return []
+    # Only cases the user may still see (firm first, assignment): a removed advisor's feed
+    # loses the case and its tasks at once.
+    visible = Case.objects.visible_to(user)
     if user.is_staff_member:
-        cases = Case.objects.filter(advisor=user)
-        tasks: QuerySet[CaseTask] | None = CaseTask.objects.filter(
+        cases = visible.filter(advisor=user)
+        tasks: QuerySet[CaseTask] | None = CaseTask.objects.visible_to(user).filter(
             Q(assignee=user) | Q(assignee__isnull=True, case__advisor=user)
         )
     else:
-        cases = Case.objects.filter(applicant__user=user)
+        cases = visible.filter(applicant__user=user)
         tasks = None
     return deadlines_for(cases=cases, tasks=tasks, low=low)

@@ -6,7 +6,8 @@ records the change, and defers side effects (email, tasks) to ``transaction.on_c
 The services live in one module per sub-domain and are re-exported here, so callers keep writing
 ``from cases import services; services.case_open(...)``:
 
-- ``applicants``: ``applicant_get_or_create``, ``applicant_create``
+- ``applicants``: ``applicant_create`` (never links an existing applicant by email)
+- ``assignment``: ``case_assign_advisor`` (what a removed advisor held goes with them)
 - ``opening``: ``case_next_reference``, ``case_open``, ``case_open_for_applicant``
 - ``transitions``: ``ReadyCheck``, ``case_ready_check``, ``allowed_transitions``,
   ``case_transition``
@@ -23,7 +24,8 @@ Patch a collaborator where it is looked up, e.g. ``cases.services.transitions.
 current_assessment_outcome``; patching a name on this package does not reach the services.
 """
 
-from cases.services.applicants import applicant_create, applicant_get_or_create
+from cases.services.applicants import applicant_create
+from cases.services.assignment import case_assign_advisor
 from cases.services.documents import (
     UploadItem,
     document_download_url,
@@ -49,7 +51,7 @@ __all__ = [
     "UploadItem",
     "allowed_transitions",
     "applicant_create",
-    "applicant_get_or_create",
+    "case_assign_advisor",
     "case_next_reference",
     "case_open",
     "case_open_for_applicant",

@@ -1,4 +1,10 @@
-"""Applicant writes: find-or-create by email and create (with an optional login invitation)."""
+"""Applicant writes: creating an applicant (with an optional login invitation).
+
+Applicants are found, never claimed: an email address never links a new case to an existing
+applicant. A second case for an applicant is a deliberate choice of one the actor may see
+(``case_open_for_applicant(applicant=...)``); an address of an applicant the actor may not see
+is refused with ``NOT_AVAILABLE``, which does not say whether the address is registered.
+"""
 
 import datetime as dt
 from typing import Any
@@ -7,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import permissions
 from cases.models import Applicant
@@ -25,21 +32,6 @@ def applicant_check_birth_date(value: dt.date | None) -> None:
         )
 
 
-def applicant_get_or_create(
-    *, actor: User, invite: bool = True, firm: Firm | None = None, **fields: Any
-) -> tuple[Applicant, bool]:
-    """The applicant of ``firm`` (default: the actor's) with this email if one exists
-    (unchanged: their recorded passport data wins), else a new one via ``applicant_create``.
-    Applicants of other firms are never found. Returns ``(applicant, created)``.
-    Raises ``NotAllowed`` unless ``actor`` is staff of that firm."""
-    firm = applicant_firm_for(actor=actor, firm=firm)
-    email = (fields.get("email") or "").strip()
-    existing = Applicant.objects.filter(firm=firm, email__iexact=email).order_by("id").first()
-    if existing is not None:
-        return existing, False
-    return applicant_create(actor=actor, invite=invite, firm=firm, **fields), True
-
-
 def applicant_firm_for(*, actor: User, firm: Firm | None = None) -> Firm:
     """The firm a new applicant of ``actor`` belongs to: the actor's own firm; a platform
     admin names one. Raises ``NotAllowed`` unless ``actor`` is staff of that firm."""
@@ -51,18 +43,39 @@ def applicant_firm_for(*, actor: User, firm: Firm | None = None) -> Firm:
     return firm
 
 
+# Said whenever an address cannot be used for a new applicant and the actor may not learn why.
+NOT_AVAILABLE = gettext_lazy(
+    "We cannot open a case with this email address. Check the address with the applicant; "
+    "if they already work with your firm, ask a supervisor to open the case."
+)
+
+
 def applicant_create(
     *, actor: User, invite: bool = True, firm: Firm | None = None, **fields: Any
 ) -> Applicant:
     """Create an applicant of ``firm`` (default: the actor's) from passport-style fields; with
-    ``invite`` also create their login and email a one-time set-password link. Raises
-    ``NotAllowed`` unless ``actor`` is staff of that firm, ``InvalidInput`` when the email
-    already belongs to an applicant of the firm or to a staff account."""
+    ``invite`` also create their login and email a one-time set-password link (an address of
+    another firm's account gets no login: see ``user_invite_applicant``).
+
+    Raises ``NotAllowed`` unless ``actor`` is staff of that firm; ``InvalidInput`` when the
+    email belongs to an applicant of the firm (naming them only when ``actor`` may see them,
+    else ``NOT_AVAILABLE``) or to a staff account of the firm."""
+    from cases.selectors.cases import applicant_list_for_user
+
     firm = applicant_firm_for(actor=actor, firm=firm)
     language = fields.pop("preferred_language", "en")
     email = (fields.get("email") or "").strip()
-    if Applicant.objects.filter(firm=firm, email__iexact=email).exists():
-        raise InvalidInput(_("An applicant with this email address already exists."))
+    existing = Applicant.objects.filter(firm=firm, email__iexact=email)
+    if existing.exists():
+        if applicant_list_for_user(user=actor).filter(pk__in=existing.values("pk")).exists():
+            raise InvalidInput(
+                _(
+                    "An applicant with this email address already exists. To open another "
+                    'case for them, use "Open another case" on one of their cases.'
+                ),
+                details={"field": "email"},
+            )
+        raise InvalidInput(str(NOT_AVAILABLE), details={"field": "email"})
     with transaction.atomic():
         applicant = Applicant(firm=firm, **fields)
         try:
@@ -80,5 +93,9 @@ def applicant_create(
                 preferred_language=language,
                 invited_by=actor,
             )
+            login = applicant.user
+            if login is not None and Applicant.objects.filter(user=login).exists():
+                # The login already has an applicant record (under another address).
+                raise InvalidInput(str(NOT_AVAILABLE), details={"field": "email"})
         applicant.save()
     return applicant

@@ -18,33 +18,29 @@ from cases.models import (
     Stage,
     VisaType,
 )
-from cases.services.applicants import applicant_get_or_create
+from cases.services.applicants import applicant_create
 from cases.services.events import event_record
 from portal.dates import check_not_too_far_ahead
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
 
 
-def case_next_reference(*, prefix: str, year: int) -> str:
-    """Allocate the next case reference such as ``K-2026-00042`` without races.
+def case_next_reference(*, firm_id: int, prefix: str, year: int) -> str:
+    """Allocate the firm's next case reference such as ``K-2026-00042`` without races.
 
-    The per-(prefix, year) counter row is incremented with a row lock inside the caller's
-    transaction, so two concurrent openings never get the same number.
+    Each firm numbers its own cases. The per-(firm, prefix, year) counter row is incremented
+    with a row lock inside the caller's transaction, so two concurrent openings never get the
+    same number.
     """
+    key = {"firm_id": firm_id, "prefix": prefix, "year": year}
     with transaction.atomic():
-        counter = (
-            CaseReferenceCounter.objects.select_for_update()
-            .filter(prefix=prefix, year=year)
-            .first()
-        )
+        counter = CaseReferenceCounter.objects.select_for_update().filter(**key).first()
         if counter is None:
             try:
                 with transaction.atomic():
-                    counter = CaseReferenceCounter.objects.create(prefix=prefix, year=year)
+                    counter = CaseReferenceCounter.objects.create(**key)
             except IntegrityError:
-                counter = CaseReferenceCounter.objects.select_for_update().get(
-                    prefix=prefix, year=year
-                )
+                counter = CaseReferenceCounter.objects.select_for_update().get(**key)
         CaseReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
         counter.refresh_from_db(fields=["last_number"])
     return f"{prefix}-{year}-{counter.last_number:05d}"
@@ -113,7 +109,9 @@ def case_open(
     with transaction.atomic():
         case = Case.objects.create(
             firm_id=applicant.firm_id,
-            reference=case_next_reference(prefix=visa_type.code, year=opened_on.year),
+            reference=case_next_reference(
+                firm_id=applicant.firm_id, prefix=visa_type.code, year=opened_on.year
+            ),
             applicant=applicant,
             visa_type=visa_type,
             advisor=advisor,
@@ -152,23 +150,37 @@ def case_open(
 def case_open_for_applicant(
     *,
     actor: User,
-    applicant_fields: dict[str, Any],
     visa_type: VisaType,
+    applicant: Applicant | None = None,
+    applicant_fields: dict[str, Any] | None = None,
     advisor: User | None = None,
     intended_entry_date: dt.date | None = None,
     target_submission_date: dt.date | None = None,
 ) -> tuple[Case, bool]:
-    """Find or create the applicant from ``applicant_fields`` (names, email,
-    ``preferred_language``, birth date, nationality, passport number and expiry) and open a
-    case for them, in one transaction; the HTML form and the API both call this. The advisor
-    defaults to ``actor`` when ``actor`` is an advisor. Returns ``(case, applicant_created)``.
-    Raises ``NotAllowed`` or ``InvalidInput`` as ``applicant_get_or_create`` and ``case_open``."""
+    """Open a case, in one transaction, either for ``applicant`` (a deliberate choice of an
+    existing applicant, who must be one ``actor`` may see: ``applicant_list_for_user``) or for
+    a new applicant made from ``applicant_fields`` (names, email, ``preferred_language``,
+    birth date, nationality, passport number and expiry) by ``applicant_create``, which never
+    links an existing applicant by email. The HTML form and the API both call this. The
+    advisor defaults to ``actor`` when ``actor`` is an advisor. Returns
+    ``(case, applicant_created)``. Raises ``NotAllowed`` (an applicant ``actor`` may not see,
+    as if it did not exist) or ``InvalidInput`` as ``applicant_create`` and ``case_open``."""
+    from cases.selectors.cases import applicant_list_for_user
+
     if advisor is None and actor.is_advisor:
         advisor = actor
+    if (applicant is None) == (applicant_fields is None):
+        raise InvalidInput(_("Choose an existing applicant or enter a new applicant's details."))
     with transaction.atomic():
-        applicant, created = applicant_get_or_create(
-            actor=actor, firm=actor.firm or visa_type.firm, **applicant_fields
-        )
+        if applicant is not None:
+            if not applicant_list_for_user(user=actor).filter(pk=applicant.pk).exists():
+                raise NotAllowed(_("No such applicant."))
+            created = False
+        else:
+            applicant = applicant_create(
+                actor=actor, firm=actor.firm or visa_type.firm, **(applicant_fields or {})
+            )
+            created = True
         case = case_open(
             applicant=applicant,
             visa_type=visa_type,

@@ -24,14 +24,19 @@ from cases.models import (
 from cases.services.events import event_build, event_record, events_record
 from portal.dates import check_due_date
 from portal.errors import InvalidInput, NotAllowed
-from portal.models import Role, User
+from portal.firms import firm_scope
+from portal.models import User
 
 MAX_BULK_CASES = 500
 
 
-def _check_assignee(assignee: User | None) -> None:
-    if assignee is not None and (assignee.role != Role.ADVISOR or not assignee.is_active):
-        raise InvalidInput(_("Tasks can only be assigned to an active advisor."))
+def _check_assignee(assignee: User | None, case: Case) -> None:
+    """Task assignees must be able to see the case (``permissions.can_be_task_assignee``)."""
+    if assignee is not None and not permissions.can_be_task_assignee(assignee, case):
+        raise InvalidInput(
+            _("Tasks can only be assigned to an active advisor who works on this case."),
+            details={"field": "assignee"},
+        )
 
 
 def task_create(
@@ -45,7 +50,7 @@ def task_create(
     title = (title or "").strip()
     if not title:
         raise InvalidInput(_("Give the task a title."))
-    _check_assignee(assignee)
+    _check_assignee(assignee, case)
     check_due_date(due_date, today=timezone.localdate())
     with transaction.atomic():
         task = CaseTask.objects.create(
@@ -199,9 +204,11 @@ def calendar_feed_user(*, token: str) -> User | None:
 def reminder_deliveries_retry(*, actor: User, delivery_ids: list[int]) -> int:
     """Put failed deliveries back in the queue (attempts reset, due now), e.g. after an SMTP
     outage; the next sweep re-checks and sends them. Only failed rows change. Raises
-    ``NotAllowed`` unless ``actor`` is an admin. Returns the number of rows requeued."""
+    ``NotAllowed`` unless ``actor`` is an admin; rows of other firms are left alone. Returns
+    the number of rows requeued."""
     if not (actor.is_active and actor.is_portal_admin):
         raise NotAllowed(_("Only admins can retry reminders."))
-    return ReminderDelivery.objects.filter(
-        pk__in=delivery_ids, status=DeliveryStatus.FAILED
-    ).update(status=DeliveryStatus.PENDING, attempts=0, send_after=timezone.now(), claimed_at=None)
+    rows = firm_scope(ReminderDelivery.objects.all(), actor, path="case__firm")
+    return rows.filter(pk__in=delivery_ids, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=0, send_after=timezone.now(), claimed_at=None
+    )

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from cases import permissions
 from cases.models import (
     EVENT_KINDS,
     OPEN_STAGES,
@@ -174,6 +175,9 @@ def _suppression(row: ReminderDelivery, fresh: _Fresh) -> str:
     expected = case.applicant.user_id if rule.audience == Audience.APPLICANT else staff_id
     if expected != recipient.pk:
         return "recipient no longer assigned"
+    if not permissions.can_view_case(recipient, case):
+        # Firm first: nobody is reminded of a case they may not see (moved firm, removed).
+        return "recipient may not see the case"
     return ""
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions, selectors, services
 from cases.forms import (
+    AdvisorAssignForm,
     AssessForm,
     CaseFilterForm,
     CaseOpenForm,
@@ -30,7 +31,7 @@ from portal.pagination import DeferredJoinPaginator
 def case_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff_member:
         return redirect("cases:my_cases")
-    form = CaseFilterForm(request.GET or None)
+    form = CaseFilterForm(request.GET or None, user=request.user)
     filters = selectors.CaseFilters()
     if form.is_bound and not form.is_valid():
         messages.warning(request, _("Some filters were not understood and were ignored."))
@@ -55,31 +56,21 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_open(request: HttpRequest) -> HttpResponse:
+    """Open a case for a new applicant, or (``?applicant=<id>``, the "Open another case" link
+    of a case page) for an existing applicant the user may see; anyone else's is 404."""
     if not permissions.can_open_case(request.user):
         raise Http404
-    form = CaseOpenForm(request.POST or None)
-    if request.user.is_advisor and not request.user.is_supervisor:
-        # Advisors open cases for themselves; supervisors and admins may assign anyone.
-        advisor_field = form.fields["advisor"]
-        advisor_field.queryset = advisor_field.queryset.filter(pk=request.user.pk)
+    applicant = None
+    if request.GET.get("applicant"):
+        applicant = selectors.applicant_get_for_user(user=request.user, pk=request.GET["applicant"])
+    form = CaseOpenForm(request.POST or None, actor=request.user, applicant=applicant)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case, created = services.case_open_for_applicant(
                 actor=request.user,
-                applicant_fields={
-                    k: data[k]
-                    for k in (
-                        "given_names",
-                        "family_name",
-                        "email",
-                        "preferred_language",
-                        "date_of_birth",
-                        "passport_number",
-                        "passport_expiry",
-                    )
-                }
-                | {"nationality": data["nationality"] or ""},
+                applicant=applicant,
+                applicant_fields=None if applicant else form.applicant_fields(),
                 visa_type=data["visa_type"],
                 advisor=data["advisor"],
                 intended_entry_date=data["intended_entry_date"],
@@ -91,13 +82,18 @@ def case_open(request: HttpRequest) -> HttpResponse:
             if created:
                 text = _("Case %(ref)s opened; an invitation was sent to %(email)s.")
             else:
-                text = _(
-                    "Case %(ref)s opened for the existing applicant with the address %(email)s; "
-                    "their recorded details were kept."
-                )
-            messages.success(request, text % {"ref": case.reference, "email": case.applicant.email})
+                text = _("Case %(ref)s opened for %(name)s, with their recorded details.")
+            messages.success(
+                request,
+                text
+                % {
+                    "ref": case.reference,
+                    "email": case.applicant.email,
+                    "name": case.applicant.full_name,
+                },
+            )
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/case_open.html", {"form": form})
+    return render(request, "cases/case_open.html", {"form": form, "applicant": applicant})
 
 
 @login_required
@@ -113,9 +109,33 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         transition_form=TransitionForm(),
         assess_form=AssessForm(),
         tasks=list(task_list_for_case(case=case)),
-        task_form=TaskForm(auto_id="task_%s"),
+        task_form=TaskForm(auto_id="task_%s", case=case),
+        advisor_form=(
+            AdvisorAssignForm(auto_id="advisor_%s", case=case)
+            if permissions.can_assign_advisor(request.user, case)
+            else None
+        ),
     )
     return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_assign_advisor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Supervisors and admins of the case's firm change its advisor (others: 404 for a case
+    they may not see, an error message otherwise)."""
+    case = staff_case(request, pk)
+    form = AdvisorAssignForm(request.POST, case=case)
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect("cases:detail", pk=case.pk)
+    advisor = form.cleaned_data["advisor"]
+    run_service(
+        request,
+        lambda: services.case_assign_advisor(case=case, advisor=advisor, actor=request.user),
+        _("The case's advisor is now %(name)s.") % {"name": advisor or _("nobody")},
+    )
+    return redirect("cases:detail", pk=case.pk)  # supervisors and admins still see it
 
 
 @login_required

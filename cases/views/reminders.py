@@ -36,7 +36,7 @@ BULK_CASE_LIMIT = 200
 @require_POST
 def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = staff_case(request, pk)
-    form = TaskForm(request.POST)
+    form = TaskForm(request.POST, case=case)
     if not form.is_valid():
         form_errors(request, form)
     else:

@@ -2,9 +2,9 @@
 
 from rest_framework import serializers
 
+from cases.api.serializers.inputs import FirmAdvisorField
 from cases.models import CaseTask, Notification
 from portal.api.serializers import StrictSerializer, UserBriefSerializer
-from portal.models import Role, User
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -56,8 +56,7 @@ class TaskCreateSerializer(StrictSerializer):
     due_date = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="In the case's time zone."
     )
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=Role.ADVISOR, is_active=True),
+    assignee = FirmAdvisorField(
         required=False,
         allow_null=True,
         default=None,

@@ -10,6 +10,7 @@ from django.db import close_old_connections, connection
 from cases import services
 from cases.models import (
     TRANSITIONS,
+    Applicant,
     Case,
     CaseEvent,
     ChecklistItem,
@@ -416,17 +417,23 @@ def test_concurrent_openings_get_distinct_references(advisor):
 
 
 @pytest.mark.django_db
-def test_existing_applicant_is_reused_not_duplicated(advisor, applicant):
-    found, created = services.applicant_get_or_create(
-        actor=advisor, given_names="Someone", family_name="Else", email=applicant.email.upper()
-    )
-    assert created is False
-    assert found == applicant
-    assert found.given_names == "Amy"
+def test_an_email_never_links_an_existing_applicant(advisor, supervisor, applicant):
+    """Applicants are found, never claimed (issue 14): the same address (any letter case) is
+    refused, naming the applicant only to staff who may see them."""
+    from cases.services.applicants import NOT_AVAILABLE
+
+    with pytest.raises(InvalidInput) as hidden:
+        services.applicant_create(
+            actor=advisor, given_names="Someone", family_name="Else", email=applicant.email.upper()
+        )
+    assert hidden.value.message == str(NOT_AVAILABLE)
     with pytest.raises(InvalidInput, match="already exists"):
         services.applicant_create(
-            actor=advisor, given_names="A", family_name="B", email=applicant.email
+            actor=supervisor, given_names="A", family_name="B", email=applicant.email
         )
+    applicant.refresh_from_db()
+    assert applicant.given_names == "Amy"
+    assert Applicant.objects.filter(email__iexact=applicant.email).count() == 1
 
 
 @pytest.mark.django_db

@@ -227,22 +227,34 @@ def test_pages_send_csp_without_unsafe_inline(advisor, client_for):
 
 
 @pytest.mark.django_db
-def test_second_case_for_existing_applicant_reuses_them(advisor, applicant, client_for):
+def test_second_case_for_existing_applicant_is_chosen_not_typed(advisor, case, client_for):
+    """Typing an existing applicant's email is refused; "Open another case" on their case
+    opens one for them with their recorded details (issue 14: found, never claimed)."""
     from cases.models import VisaType
 
+    applicant = case.applicant
     client = client_for(advisor)
+    r = VisaType.objects.get(code="R")
     data = {
-        "visa_type": VisaType.objects.get(code="R").pk,
+        "visa_type": r.pk,
         "given_names": "Other",
         "family_name": "Name",
         "email": applicant.email.upper(),
         "preferred_language": "en",
     }
-    response = client.post(reverse("cases:open"), data, follow=True)
+    typed = client.post(reverse("cases:open"), data)
+    assert typed.status_code == 200
+    assert "Open another case" in typed.content.decode()
+    assert Case.objects.count() == 1
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    link = reverse("cases:open") + f"?applicant={applicant.pk}"
+    assert link in detail
+    response = client.post(link, {"visa_type": r.pk}, follow=True)
     assert response.status_code == 200
-    case = Case.objects.get()
-    assert case.applicant == applicant
-    assert "existing applicant" in response.content.decode()
+    second = Case.objects.exclude(pk=case.pk).get()
+    assert second.applicant == applicant
+    assert second.applicant.given_names == applicant.given_names
+    assert "with their recorded details" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -12,8 +12,8 @@ The services live in one module per sub-domain and are re-exported here, so call
 - ``transitions``: ``ReadyCheck``, ``case_ready_check``, ``allowed_transitions``,
   ``case_transition``
 - ``documents``: ``UploadItem``, ``documents_upload``, ``document_upload``,
-  ``document_open_for_download``, ``document_download_url``, ``document_review``,
-  ``requirement_waive``, ``requirement_set_due_date``
+  ``document_open_for_download``, ``document_download_url``, ``document_review``
+- ``requirements``: ``requirement_waive``, ``requirement_set_due_date``
 - ``messages``: ``MAX_MESSAGE_CHARS``, ``message_post``
 - ``events``: the one writer of CaseEvent rows (``event_record``, ``events_record``)
 - ``access``: the one recorder of document reads (``document_access_record``)
@@ -33,11 +33,10 @@ from cases.services.documents import (
     document_review,
     document_upload,
     documents_upload,
-    requirement_set_due_date,
-    requirement_waive,
 )
 from cases.services.messages import MAX_MESSAGE_CHARS, message_post
 from cases.services.opening import case_next_reference, case_open, case_open_for_applicant
+from cases.services.requirements import requirement_set_due_date, requirement_waive
 from cases.services.transitions import (
     ReadyCheck,
     allowed_transitions,

@@ -1,7 +1,6 @@
 """Document writes: uploads (one or many files, all or none, within the case quota), audited
 downloads (streamed, or a presigned bucket URL), reviews and waivers of requirements."""
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import IO
 
@@ -17,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import (
-    SATISFIED_STATUSES,
     AccessKind,
     Case,
     Document,
@@ -31,7 +29,6 @@ from cases.services.events import case_touch, event_record
 from cases.services.notifications import notify_review, notify_upload
 from cases.uploads import CheckedFile, check_upload
 from portal.audit import audit_update
-from portal.dates import check_due_date
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import User
 from portal.storage import PRESIGNED_URL_SECONDS
@@ -339,74 +336,3 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
         case_touch(case)
     document.refresh_from_db()
     return document
-
-
-def requirement_waive(*, requirement: DocumentRequirement, reason: str, actor: User) -> None:
-    """Mark a requirement as not needed for this case, with a written reason.
-    Raises ``NotAllowed`` for non-staff and ``InvalidInput`` without a reason."""
-    case = requirement.case
-    if not permissions.can_review(actor, case):
-        raise NotAllowed(_("Only the case's advisor or an admin can waive a document."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Write the reason for waiving this document."))
-    if requirement.status in SATISFIED_STATUSES:
-        raise InvalidInput(_("This document is already accepted or waived."))
-    with transaction.atomic():
-        DocumentRequirement.objects.filter(pk=requirement.pk).update(
-            status=RequirementStatus.WAIVED, waived_reason=reason, updated_at=timezone.now()
-        )
-        audit_update(
-            requirement,
-            {
-                "status": (requirement.status, RequirementStatus.WAIVED),
-                "waived_reason": ("", reason),
-            },
-            actor=actor,
-        )
-        event_record(
-            case=case,
-            actor=actor,
-            kind=EventKind.WAIVE,
-            before=requirement.status,
-            after=RequirementStatus.WAIVED,
-            summary=f"{requirement.name_en}: {reason}"[:500],
-            data={"requirement": requirement.code},
-        )
-    requirement.refresh_from_db()
-
-
-def requirement_set_due_date(
-    *, requirement: DocumentRequirement, due_date: dt.date | None, actor: User
-) -> DocumentRequirement:
-    """Set (or clear, with ``None``) the due date of one requirement, a date in the case's time
-    zone, and record the change on the timeline. Raises ``NotAllowed`` unless ``actor`` is staff
-    on the case, ``InvalidInput`` for a date outside 2000-01-01 .. 10 years ahead. Unchanged
-    dates write nothing."""
-    case = requirement.case
-    if not permissions.is_case_staff(actor, case):
-        raise NotAllowed(_("Only the case's advisor or an admin can change due dates."))
-    check_due_date(due_date, today=timezone.localdate())
-    with transaction.atomic():
-        locked = DocumentRequirement.objects.select_for_update().get(pk=requirement.pk)
-        if locked.due_date == due_date:
-            return locked
-        before = locked.due_date
-        DocumentRequirement.objects.filter(pk=locked.pk).update(
-            due_date=due_date, updated_at=timezone.now()
-        )
-        event_record(
-            case=case,
-            actor=actor,
-            kind=EventKind.UPDATE,
-            before=before.isoformat() if before else "",
-            after=due_date.isoformat() if due_date else "",
-            summary=_("Due date of %(name)s set") % {"name": locked.name_en},
-            data={
-                "requirement": locked.code,
-                "due_date": due_date.isoformat() if due_date else None,
-            },
-        )
-        case_touch(case)
-    locked.refresh_from_db()
-    return locked

@@ -19,6 +19,7 @@ from cases.models import (
     ReminderDelivery,
 )
 from cases.services.events import event_record
+from cases.services.notifications import notify_reassigned
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import Role, User
 
@@ -48,9 +49,10 @@ def case_assign_advisor(*, case: Case, advisor: User | None, actor: User) -> Cas
         if hit != 1:
             raise StaleObject(_("Someone else changed this case's advisor; reload the page."))
         case.advisor = advisor
+        previous = User.objects.filter(pk=previous_id).first() if previous_id else None
         if previous_id is not None:
             access_end_for_removed_advisor(case=case, user_id=previous_id)
-        event_record(
+        event = event_record(
             case=case,
             actor=actor,
             kind=EventKind.UPDATE,
@@ -59,6 +61,11 @@ def case_assign_advisor(*, case: Case, advisor: User | None, actor: User) -> Cas
             summary=_("Advisor changed to %(name)s") % {"name": advisor or _("nobody")},
             internal=True,
             data={"advisor": new_id, "previous_advisor": previous_id},
+        )
+        # After the hand-over (which clears the old advisor's notices about the case): the new
+        # advisor is told the case is theirs, the old one that it moved on.
+        notify_reassigned(
+            case=case, event=event, actor=actor, old_advisor=previous, new_advisor=advisor
         )
     return case
 

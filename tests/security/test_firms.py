@@ -337,7 +337,12 @@ def test_reassigning_a_case_hands_over_tasks_reminders_and_calendar(
     assert case.advisor == other_advisor
     assert task.assignee is None  # falls to the case's (new) advisor
     assert delivery.status == DeliveryStatus.SUPPRESSED
-    assert not Notification.objects.filter(user=advisor, case=case).exists()
+    # The old advisor's notices about the case are gone; what is left is the one saying the
+    # case moved on, and the new advisor is told it is theirs (issue 10's reassignment notice).
+    left = list(Notification.objects.filter(user=advisor, case=case))
+    assert [n.title for n in left if n.title == "Task due soon"] == []
+    assert len(left) == 1
+    assert Notification.objects.filter(user=other_advisor, case=case).count() == 1
     assert calendar_deadlines_for_user(user=advisor) == []
     assert any(d.title == task.title for d in calendar_deadlines_for_user(user=other_advisor))
     assert client_for(advisor).get(reverse("cases:detail", args=[case.pk])).status_code == 404

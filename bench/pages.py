@@ -18,8 +18,9 @@ mix of stages, names (Chinese, Spanish, German, with accents) and due dates. At 
    trivial, page 1, ...), printing the medians of req/s, p50 and p99 and req/s as a share of
    the trivial view with the full stack.
 
-The trivial view is ``/healthz`` (one ``SELECT 1``), requested with the supervisor's session
-cookie so that every middleware does its work for a signed-in user.
+The trivial view is a signed-in "ok" (``login_required``, no template, no query of its own) at
+``/bench/trivial``, added for the benchmark to the production URLs (``bench_urls``, written to a
+temporary folder with the two settings modules); it is requested with the supervisor's cookie.
 
     .venv/bin/python bench/pages.py                     # 1k, 10k, 100k
     .venv/bin/python bench/pages.py --sizes 1000,10000  # skip 100k (seeding takes minutes)
@@ -59,8 +60,8 @@ OWN_CASES = 20  # cases of the advisor whose dashboard is measured
 # (label, persona, path). ``{case}`` is the first case (the 20-case advisor's, the applicant's);
 # ``{last_page}`` the API's last page at the current size.
 PAGES: list[tuple[str, str, str]] = [
-    ("trivial, full stack", "supervisor", "/healthz"),
-    ("trivial, default mw", "supervisor", "/healthz"),
+    ("trivial, full stack", "supervisor", "/bench/trivial"),
+    ("trivial, default mw", "supervisor", "/bench/trivial"),
     ("HTML case list", "supervisor", "/cases/"),
     ("list ?q=wang", "supervisor", "/cases/?q=wang"),
     ("list ?q=maria garcia", "supervisor", "/cases/?q=maria+garcia"),
@@ -77,9 +78,31 @@ PAGES: list[tuple[str, str, str]] = [
 TRIVIAL = "trivial, full stack"
 DEFAULT_MW = "trivial, default mw"
 
-# Django's startproject MIDDLEWARE, for the "default middleware only" server.
-DEFAULT_MIDDLEWARE_SETTINGS = """
+# Both servers run the production settings with one more URL: the trivial view, a signed-in
+# "ok" (login_required, no template, no query of its own).
+BENCH_URLS = """
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.urls import path
+
+from portal.urls import urlpatterns as portal_urlpatterns
+
+
+@login_required
+def trivial(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("bench/trivial", trivial), *portal_urlpatterns]
+"""
+BENCH_SETTINGS = """
 from portal.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench_urls"
+"""
+# The same plus Django's startproject MIDDLEWARE, for the "default middleware only" server.
+DEFAULT_MIDDLEWARE_SETTINGS = """
+from bench_settings import *  # noqa: F403
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -93,7 +116,7 @@ MIDDLEWARE = [
 """
 
 
-def _env(db_url: str, var_dir: str, settings: str = "portal.settings") -> dict[str, str]:
+def _env(db_url: str, var_dir: str, settings: str = "bench_settings") -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
@@ -634,9 +657,15 @@ def report(size: int, info: dict, load: dict, prof: dict, *, plans: bool) -> Non
     )
     for label, numbers in load.items():
         p = prof[label]
+        if numbers["rps"]:
+            timing = (
+                f"{numbers['rps']:>7.1f} {numbers['p50']:>7.1f} {numbers['p99']:>7.1f} "
+                f"{numbers['rps'] / trivial:>6.0%}"
+            )
+        else:  # no request finished within --seconds
+            timing = f"{'-':>7} {'-':>7} {'-':>7} {'-':>6}"
         print(
-            f"{label:<24} {numbers['rps']:>7.1f} {numbers['p50']:>7.1f} {numbers['p99']:>7.1f} "
-            f"{numbers['rps'] / trivial:>6.0%} {p['queries']:>7} {p['sql_ms']:>7.1f} "
+            f"{label:<24} {timing} {p['queries']:>7} {p['sql_ms']:>7.1f} "
             f"{p['cpu_ms']:>7.1f}  {len(p['writes'])}"
         )
     if plans:
@@ -665,6 +694,8 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as var_dir:
+            (Path(var_dir) / "bench_urls.py").write_text(BENCH_URLS)
+            (Path(var_dir) / "bench_settings.py").write_text(BENCH_SETTINGS)
             (Path(var_dir) / "bench_default_mw.py").write_text(DEFAULT_MIDDLEWARE_SETTINGS)
             env = _env(f"{PG}/{name}", var_dir)
             env_default = _env(f"{PG}/{name}", var_dir, settings="bench_default_mw")

@@ -1,6 +1,8 @@
 """Request middleware of the project."""
 
+import functools
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,8 +13,10 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
-from django_otp import user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+from django_otp.middleware import OTPMiddleware
 
 from portal.security import requires_two_factor
 
@@ -36,6 +40,8 @@ class UserLanguageMiddleware:
 
 
 SESSION_STARTED_KEY = "portal_session_started"
+# When the idle expiry last moved (UTC epoch seconds), see SessionLifetimeMiddleware.
+SESSION_REFRESHED_KEY = "portal_session_refreshed"
 
 # Paths a signed-in user who still owes a two-factor code may reach: enrolment, verification,
 # logout, static files and the health check.
@@ -51,13 +57,52 @@ _TWO_FACTOR_EXEMPT_NAMES = frozenset(
 )
 
 
+# [persistent id, UTC epoch seconds] of the last database check of the session's verified device.
+OTP_CHECKED_KEY = "portal_otp_checked"
+
+
+class SessionCachedOTPMiddleware(OTPMiddleware):
+    """django-otp's ``OTPMiddleware`` (``request.user.is_verified()``) that reads the verified
+    device from the database at most once per ``SESSION_REFRESH_SECONDS`` (60) per session
+    instead of on every request.
+
+    Between checks the device is a lazy object, loaded only if code touches it. A device deleted
+    or unconfirmed after verification therefore stops counting within a minute (django-otp:
+    at the next request); signing a user out at once is ``user_sessions_end``'s job.
+    """
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        persistent_id = (
+            request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
+        )
+        checked = request.session.get(OTP_CHECKED_KEY) if persistent_id else None
+        now = int(timezone.now().timestamp())
+        if (
+            not checked
+            or checked[0] != persistent_id
+            or not 0 <= now - int(checked[1]) < settings.SESSION_REFRESH_SECONDS
+        ):
+            user = super()._verify_user_sync(request, user)
+            if user.otp_device is not None:
+                request.session[OTP_CHECKED_KEY] = [persistent_id, now]
+            return user
+        self._init_user_fields(user)
+        user.otp_device = SimpleLazyObject(
+            functools.partial(self._device_from_persistent_id, persistent_id)
+        )
+        return user
+
+
 class SessionLifetimeMiddleware:
-    """End sessions 12 hours after login whatever the activity (the 30-minute idle limit is
-    ``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``).
+    """End sessions 12 hours after login whatever the activity, and after 30 minutes idle
+    (``SESSION_COOKIE_AGE``) without writing the session on every request.
 
     The start time (UTC epoch seconds) is stored in the session on the first authenticated
     request; a session older than ``SESSION_ABSOLUTE_SECONDS`` is flushed and the user is sent
-    to the login page.
+    to the login page. The idle expiry moves forward by saving the session, which happens when
+    a view changed it or when the last refresh (also stored, epoch seconds) is at least
+    ``SESSION_REFRESH_SECONDS`` old: a session ends 29-30 minutes after its last request, and a
+    signed-in page view writes nothing in between.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -84,14 +129,20 @@ class SessionLifetimeMiddleware:
                     )
                 return redirect_to_login(request.get_full_path())
         response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or not session.keys():
+            # No session, or a cookie naming an expired one: nothing to keep alive.
+            return response
         user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and SESSION_STARTED_KEY not in session:
+            session[SESSION_STARTED_KEY] = now
+        refreshed = session.get(SESSION_REFRESHED_KEY)
         if (
-            user is not None
-            and user.is_authenticated
-            and hasattr(request, "session")
-            and SESSION_STARTED_KEY not in request.session
+            session.modified
+            or refreshed is None
+            or now - int(refreshed) >= settings.SESSION_REFRESH_SECONDS
         ):
-            request.session[SESSION_STARTED_KEY] = now
+            session[SESSION_REFRESHED_KEY] = now
         return response
 
 

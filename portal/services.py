@@ -4,6 +4,7 @@ tokens."""
 import datetime as dt
 import hashlib
 import secrets
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -165,11 +166,13 @@ def two_factor_check(*, user: User, token: str) -> Device | None:
 
 
 def user_sessions_end(*, user: User) -> int:
-    """Delete every stored session of ``user``; returns how many. Scans live sessions only."""
+    """Delete every stored session of ``user`` (database row and, with the cached_db engine, its
+    cache entry); returns how many. Scans live sessions only."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
-            session.delete()
+            store(session_key=session.session_key).delete()
             ended += 1
     return ended
 

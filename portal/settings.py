@@ -116,9 +116,10 @@ MIDDLEWARE = [
     "portal.limits.AnonymousBodyLimitMiddleware",
     # Log records of this request carry its user's id (portal/logging.py).
     "portal.logging.RequestContextMiddleware",
-    # OTPMiddleware sets request.user.is_verified(), which the session lifetime check and the
-    # two-factor gate below read; auditlog takes the actor and IP address from the request.
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware (device re-read once a minute) sets request.user.is_verified(),
+    # which the session lifetime check and the two-factor gate below read; auditlog takes the
+    # actor and IP address from the request.
+    "portal.middleware.SessionCachedOTPMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.TwoFactorRequiredMiddleware",
     "portal.middleware.NoStoreForSignedInMiddleware",
@@ -224,11 +225,22 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 PORTAL_RECOVERY_CODE_COUNT = 10
 
 # --- Sessions -----------------------------------------------------------------------------------
-# 30 minutes idle (the expiry moves on every request) and 12 hours absolute
-# (portal.middleware.SessionLifetimeMiddleware), for every role.
+# 30 minutes idle and 12 hours absolute, for every role (portal.middleware.SessionLifetimeMiddleware
+# enforces both). The idle expiry moves forward at most once per SESSION_REFRESH_SECONDS instead
+# of on every request (SESSION_SAVE_EVERY_REQUEST would write the session on every page view): a
+# session therefore ends between 29 and 30 minutes after the last request, never later.
 SESSION_COOKIE_AGE = 30 * 60  # seconds
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# With Redis, sessions are read from the cache (no query per request) and written through to
+# the database, which stays the record (a Redis restart signs nobody out).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -467,6 +479,16 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+    # Sessions (SESSION_ENGINE above); own prefix, so that clearing another cache keeps them.
+    SESSION_CACHE_ALIAS: (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "session",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"}
     ),
 }
 

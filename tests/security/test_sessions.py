@@ -55,8 +55,55 @@ def test_session_ends_after_twelve_hours_even_when_active(case, advisor):
 @pytest.mark.django_db
 def test_session_cookie_settings(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # The idle expiry moves at most once a minute (SessionLifetimeMiddleware), not on every
+    # request: see the tests below for the behaviour.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert settings.SESSION_REFRESH_SECONDS == 60
     assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 3600
+
+
+def _writes(queries) -> list[str]:  # type: ignore[no-untyped-def]
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+
+
+@pytest.mark.django_db
+def test_steady_use_keeps_the_session_alive_then_idle_ends_it(applicant_user):
+    """Requests 45 seconds apart for an hour (most of them write nothing) keep the session;
+    after the last one it survives 29 idle minutes and ends by the 30th."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client = Client()
+        client.force_login(applicant_user)
+        for _ in range(80):  # one hour
+            assert _page(client) == 200
+            clock.shift(dt.timedelta(seconds=45))
+        assert _page(client) == 200
+        clock.shift(dt.timedelta(minutes=29))
+        assert _page(client) == 200
+        clock.shift(dt.timedelta(minutes=30))
+        assert _page(client) == 302
+
+
+@pytest.mark.django_db
+def test_signed_in_page_views_within_a_minute_write_nothing(advisor, django_assert_max_num_queries):
+    """Only the first request after a minute moves the idle expiry; the others write nothing
+    and read at most 3 rows in the middleware (session, user, two-step device)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client = login_verified(Client(), advisor)
+        client.get("/healthz")
+        clock.shift(dt.timedelta(seconds=59))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/healthz").status_code == 200
+        assert _writes(ctx.captured_queries) == []
+        assert len([q for q in ctx.captured_queries if q["sql"] != "SELECT 1"]) <= 3
+        clock.shift(dt.timedelta(seconds=1))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/healthz").status_code == 200
+        assert len(_writes(ctx.captured_queries)) == 1  # the expiry moved
 
 
 @pytest.mark.django_db
@@ -146,3 +193,33 @@ def test_logout_everywhere_ends_every_session_of_the_user(applicant_user, other_
     assert _page(laptop) == 302
     assert _page(phone) == 302
     assert _page(other) == 200
+
+
+@pytest.mark.django_db
+def test_deactivation_ends_sessions_kept_in_the_cache_too(settings, advisor, admin_user):
+    """With the cached_db engine (production with Redis) a session lives in the cache as well:
+    ending it must clear both, or the cached copy would keep the user signed in."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    victim = login_verified(Client(), advisor)
+    assert victim.get(reverse("cases:list")).status_code == 200
+    services.user_sessions_end(user=advisor)
+    response = victim.get(reverse("cases:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_a_deleted_authenticator_stops_counting_within_a_minute(advisor):
+    """The verified device is re-read from the database once a minute, not on every request:
+    deleting it sends the advisor back to two-step verification by the next minute."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client = login_verified(Client(), advisor)
+        assert client.get(reverse("cases:list")).status_code == 200
+        TOTPDevice.objects.filter(user=advisor).delete()
+        clock.shift(dt.timedelta(seconds=61))
+        response = client.get(reverse("cases:list"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("two_factor_setup"))

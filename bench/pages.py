@@ -243,9 +243,10 @@ def seed(target: int) -> dict:
         CaseEvent,
         Document,
         DocumentRequirement,
+        Notification,
         VisaType,
     )
-    from cases.reminders.models import Notification
+    from cases.models.search import case_search_text
     from portal.models import Role, User
 
     now = timezone.now()
@@ -299,6 +300,7 @@ def seed(target: int) -> dict:
         for n in range(existing, target):
             given, family = rng.choice(GIVEN), rng.choice(FAMILY)
             email = f"{ascii_fold(given)}.{ascii_fold(family)}.{n}@example.test"
+            passport = f"E{rng.randrange(10**8):08d}"
             user_id = take(User)
             users.add(
                 id=user_id,
@@ -317,7 +319,7 @@ def seed(target: int) -> dict:
                 email=email,
                 nationality=rng.choice(["CN", "ES", "DE", "IN", "FR", "VN", "JP"]),
                 date_of_birth=dt.date(1985 + n % 15, 1 + n % 12, 1 + n % 28),
-                passport_number=f"E{rng.randrange(10**8):08d}",
+                passport_number=passport,
                 passport_expiry=today + dt.timedelta(days=rng.randrange(-100, 3000)),
             )
             stage = "documents" if n < OWN_CASES else rng.choices(stages, weights)[0]
@@ -326,10 +328,11 @@ def seed(target: int) -> dict:
             opened = today - dt.timedelta(days=age)
             code = "K" if rng.random() < 0.85 else "R"
             case_id = take(Case)
+            reference = f"{code}-{opened.year}-{n:06d}"
             done = stage in ("submitted", "decided", "closed")
             cases.add(
                 id=case_id,
-                reference=f"{code}-{opened.year}-{n:06d}",
+                reference=reference,
                 applicant_id=applicant_id,
                 visa_type_id=visa_types[code].pk,
                 advisor_id=own20 if n < OWN_CASES else advisors[n % len(advisors)],
@@ -340,6 +343,13 @@ def seed(target: int) -> dict:
                 time_zone=rng.choice(["Asia/Shanghai", "Europe/Berlin", "UTC"]),
                 decision="approved" if stage in ("decided", "closed") else "",
                 submitted_at=now - dt.timedelta(days=max(age - 40, 0)) if done else None,
+                search_text=case_search_text(
+                    reference=reference,
+                    given_names=given,
+                    family_name=family,
+                    email=email,
+                    passport_number=passport,
+                ),
             )
             docs_left = 7
             for item in checklists[code]:

@@ -13,3 +13,10 @@ class PortalConfig(AppConfig):
         from portal.admin_firms import scope_admin_site
 
         scope_admin_site(admin.site)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal.middleware import session_stamp_login
+
+        # The session's start and first refresh are part of logging in (portal/middleware.py).
+        user_logged_in.connect(session_stamp_login, dispatch_uid="portal_session_stamp_login")

@@ -62,13 +62,15 @@ OTP_CHECKED_KEY = "portal_otp_checked"
 
 
 class SessionCachedOTPMiddleware(OTPMiddleware):
-    """django-otp's ``OTPMiddleware`` (``request.user.is_verified()``) that reads the verified
-    device from the database at most once per ``SESSION_REFRESH_SECONDS`` (60) per session
-    instead of on every request.
+    """django-otp's ``OTPMiddleware`` (``request.user.is_verified()``) that does not read the
+    verified device from the database on every request.
 
-    Between checks the device is a lazy object, loaded only if code touches it. A device deleted
-    or unconfirmed after verification therefore stops counting within a minute (django-otp:
-    at the next request); signing a user out at once is ``user_sessions_end``'s job.
+    A successful check is remembered in the session the next time the session is saved anyway
+    (``SessionLifetimeMiddleware`` refreshes it at most once per ``SESSION_REFRESH_SECONDS``)
+    and trusted for ``SESSION_REFRESH_SECONDS`` (60); meanwhile the device is a lazy object,
+    loaded only if code touches it. A device deleted or unconfirmed after verification
+    therefore stops counting within a minute (django-otp: at the next request); signing a user
+    out at once is ``user_sessions_end``'s job.
     """
 
     def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
@@ -84,13 +86,24 @@ class SessionCachedOTPMiddleware(OTPMiddleware):
         ):
             user = super()._verify_user_sync(request, user)
             if user.otp_device is not None:
-                request.session[OTP_CHECKED_KEY] = [persistent_id, now]
+                request.portal_otp_checked = [persistent_id, now]  # type: ignore[attr-defined]
             return user
         self._init_user_fields(user)
         user.otp_device = SimpleLazyObject(
             functools.partial(self._device_from_persistent_id, persistent_id)
         )
         return user
+
+
+def session_stamp_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: record the start (12-hour limit) and the first refresh of
+    the idle expiry in the session being created, so that the first page after login writes
+    nothing. UTC epoch seconds."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(timezone.now().timestamp())
+        session[SESSION_STARTED_KEY] = now
+        session[SESSION_REFRESHED_KEY] = now
 
 
 class SessionLifetimeMiddleware:
@@ -143,6 +156,9 @@ class SessionLifetimeMiddleware:
             or now - int(refreshed) >= settings.SESSION_REFRESH_SECONDS
         ):
             session[SESSION_REFRESHED_KEY] = now
+            otp_checked = getattr(request, "portal_otp_checked", None)
+            if otp_checked is not None and DEVICE_ID_SESSION_KEY in session:
+                session[OTP_CHECKED_KEY] = otp_checked
         return response
 
 

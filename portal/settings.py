@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's widget templates, found by the project's engine (FORM_RENDERER below).
+    "django.forms",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -151,6 +153,10 @@ TEMPLATES = [
         },
     },
 ]
+# No "loaders" given: Django caches compiled templates (its cached loader) in every process.
+# Forms render with this engine, so that templates/django/forms/widgets/select.html (options
+# inline, not one include each) replaces Django's own.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASES = {

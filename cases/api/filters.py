@@ -30,7 +30,10 @@ class CaseFilterSet(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=100,
-        help_text="Reference, applicant given or family name, or email contains this.",
+        help_text=(
+            "Every word occurs in the reference, applicant names, email or passport number "
+            "(letter case and accents ignored)."
+        ),
     )
 
     class Meta:

@@ -28,7 +28,7 @@ class CaseFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        help_text=_("Reference, applicant name or email"),
+        help_text=_("Reference, applicant name, email or passport number"),
     )
     stage = forms.ChoiceField(
         label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]

@@ -79,6 +79,9 @@ class Case(models.Model):
     ready_override_reason = models.TextField(_("ready override reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Reference, applicant names, email and passport number, normalised
+    # (cases/models/search.py); written by the services, searched through a trigram index.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     objects = CaseQuerySet.as_manager()
 

@@ -23,6 +23,7 @@ from cases.models import (
     DocumentRequirement,
     VisaType,
 )
+from cases.models.search import search_words
 from cases.models.turn import awaits_review_q, waits_on_applicant_q
 from portal.firms import firm_scope
 from portal.models import User
@@ -31,7 +32,7 @@ from portal.models import User
 @dataclass(frozen=True)
 class CaseFilters:
     """Filters of the case list: stage code, visa type code, overdue only, free-text search
-    (matches reference, applicant given or family name, or email)."""
+    (reference, applicant names, email or passport number: see ``cases_matching``)."""
 
     stage: str = ""
     visa_type: str = ""
@@ -108,17 +109,14 @@ def cases_overdue(qs: QuerySet[Case], *, now: dt.datetime | None = None) -> Quer
 
 
 def cases_matching(qs: QuerySet[Case], term: str) -> QuerySet[Case]:
-    """Cases of ``qs`` whose reference, applicant given or family name, or email contains
-    ``term`` (case-insensitive); an empty term keeps all."""
-    term = term.strip()
-    if not term:
-        return qs
-    return qs.filter(
-        Q(reference__icontains=term)
-        | Q(applicant__given_names__icontains=term)
-        | Q(applicant__family_name__icontains=term)
-        | Q(applicant__email__icontains=term)
-    )
+    """Cases of ``qs`` whose reference, applicant names, email or passport number contain every
+    word of ``term``, ignoring letter case and accents ("maria garcia", "García María" and
+    "GARCIA" all find María García); an empty term keeps all. Reads ``Case.search_text``
+    (``cases/models/search.py``; a trigram index on PostgreSQL)."""
+    words = search_words(term)
+    for word in words:
+        qs = qs.filter(search_text__contains=word)
+    return qs
 
 
 def case_get_for_user(*, user: User, pk: int) -> Case:

@@ -18,6 +18,7 @@ from cases.models import (
     Stage,
     VisaType,
 )
+from cases.models.search import case_search_text
 from cases.services.applicants import applicant_create
 from cases.services.events import event_record
 from portal.dates import check_not_too_far_ahead
@@ -107,11 +108,12 @@ def case_open(
                 details={"field": field},
             )
     with transaction.atomic():
+        reference = case_next_reference(
+            firm_id=applicant.firm_id, prefix=visa_type.code, year=opened_on.year
+        )
         case = Case.objects.create(
             firm_id=applicant.firm_id,
-            reference=case_next_reference(
-                firm_id=applicant.firm_id, prefix=visa_type.code, year=opened_on.year
-            ),
+            reference=reference,
             applicant=applicant,
             visa_type=visa_type,
             advisor=advisor,
@@ -119,6 +121,13 @@ def case_open(
             intended_entry_date=intended_entry_date,
             target_submission_date=target_submission_date,
             time_zone=time_zone or (advisor.time_zone if advisor is not None else "UTC"),
+            search_text=case_search_text(
+                reference=reference,
+                given_names=applicant.given_names,
+                family_name=applicant.family_name,
+                email=applicant.email,
+                passport_number=applicant.passport_number,
+            ),
         )
         DocumentRequirement.objects.bulk_create(
             DocumentRequirement(

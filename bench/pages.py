@@ -247,9 +247,10 @@ def seed(target: int) -> dict:
         VisaType,
     )
     from cases.models.search import case_search_text
-    from portal.models import Role, User
+    from portal.models import DEFAULT_FIRM_SLUG, Firm, Role, User
 
     now = timezone.now()
+    firm = Firm.objects.get(slug=DEFAULT_FIRM_SLUG)
     today = now.date()
     started = time.perf_counter()
     existing = Case.objects.count()
@@ -259,21 +260,27 @@ def seed(target: int) -> dict:
     if first:
         for i in range(ADVISORS):
             User.objects.create_user(
-                email=f"advisor{i}@bench.test", role=Role.ADVISOR, full_name=f"Advisor {i}"
+                email=f"advisor{i}@bench.test",
+                firm=firm,
+                role=Role.ADVISOR,
+                full_name=f"Advisor {i}",
             )
         User.objects.create_user(
             email="supervisor@bench.test",
+            firm=firm,
             role=Role.ADVISOR,
             is_supervisor=True,
             full_name="Sam Supervisor",
         )
         User.objects.create_user(
-            email="own20@bench.test", role=Role.ADVISOR, full_name="Olivia Own-Twenty"
+            email="own20@bench.test", firm=firm, role=Role.ADVISOR, full_name="Olivia Own-Twenty"
         )
     advisors = list(User.objects.filter(email__startswith="advisor").values_list("id", flat=True))
     own20 = User.objects.get(email="own20@bench.test").pk
     supervisor = User.objects.get(email="supervisor@bench.test").pk
-    visa_types = {v.code: v for v in VisaType.objects.prefetch_related("checklist")}
+    visa_types = {
+        v.code: v for v in VisaType.objects.filter(firm=firm).prefetch_related("checklist")
+    }
     checklists = {code: list(v.checklist.all()) for code, v in visa_types.items()}
     stages = list(STAGE_WEIGHTS)
     weights = list(STAGE_WEIGHTS.values())
@@ -304,6 +311,7 @@ def seed(target: int) -> dict:
             user_id = take(User)
             users.add(
                 id=user_id,
+                firm_id=firm.pk,
                 email=email,
                 password=unusable,
                 full_name=f"{given} {family}",
@@ -313,6 +321,7 @@ def seed(target: int) -> dict:
             applicant_id = take(Applicant)
             applicants.add(
                 id=applicant_id,
+                firm_id=firm.pk,
                 user_id=user_id,
                 given_names=given,
                 family_name=family,
@@ -332,6 +341,7 @@ def seed(target: int) -> dict:
             done = stage in ("submitted", "decided", "closed")
             cases.add(
                 id=case_id,
+                firm_id=firm.pk,
                 reference=reference,
                 applicant_id=applicant_id,
                 visa_type_id=visa_types[code].pk,
@@ -599,6 +609,8 @@ def wrk(port: int, path: str, cookie: str, seconds: int) -> dict:
     ).stdout
     if "Non-2xx" in out:
         raise SystemExit(f"wrk saw errors for {path}:\n{out}")
+    if os.environ.get("BENCH_DEBUG"):
+        print(out, file=sys.stderr)
 
     def number(pattern: str) -> str:
         match = re.search(pattern, out, re.M)
@@ -611,6 +623,14 @@ def wrk(port: int, path: str, cookie: str, seconds: int) -> dict:
         "p50": _ms(number(r"^\s+50%\s+(\S+)\s*$")),
         "p99": _ms(number(r"^\s+99%\s+(\S+)\s*$")),
     }
+
+
+def _drain(port: int) -> None:
+    """Wait out the requests wrk left behind: when it stops, up to CONNECTIONS requests are still
+    queued or running in gunicorn (a slow page's would otherwise eat the next run). A ping
+    answers once the queue ahead of it is done; one more than the workers covers both."""
+    for _ in range(WORKERS + 1):
+        _status(port, "/healthz", "")
 
 
 def measure(size_info: dict, env_full: dict, env_default: dict, args: argparse.Namespace) -> dict:
@@ -634,10 +654,12 @@ def measure(size_info: dict, env_full: dict, env_default: dict, args: argparse.N
         for _label, port, path, cookie in targets:  # warm-up under load: every worker, each page
             with contextlib.suppress(SystemExit):
                 wrk(port, path, cookie, 1)
+            _drain(port)
         runs: dict[str, list[dict]] = {label: [] for label, *_ in targets}
         for _ in range(args.rounds):
             for label, port, path, cookie in targets:
                 runs[label].append(wrk(port, path, cookie, args.seconds))
+                _drain(port)
         return {
             label: {key: statistics.median(r[key] for r in rs) for key in ("rps", "p50", "p99")}
             for label, rs in runs.items()
@@ -670,10 +692,11 @@ def report(size: int, info: dict, load: dict, prof: dict, *, plans: bool) -> Non
     )
     for label, numbers in load.items():
         p = prof[label]
-        if numbers["rps"] and trivial == trivial:  # NaN: the trivial view had no answer
+        if numbers["rps"]:
+            ratio = numbers["rps"] / trivial
             timing = (
                 f"{numbers['rps']:>7.1f} {numbers['p50']:>7.1f} {numbers['p99']:>7.1f} "
-                f"{numbers['rps'] / trivial:>6.0%}"
+                + (f"{ratio:>6.0%}" if ratio == ratio else f"{'-':>6}")  # NaN: no trivial figure
             )
         else:  # no request finished within --seconds
             timing = f"{'-':>7} {'-':>7} {'-':>7} {'-':>6}"

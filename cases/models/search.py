@@ -4,7 +4,7 @@
 passport number, normalised by ``search_normalise`` (lower case, accents and other marks
 removed, so "TOMÁS MÜLLER" is stored and searched as "tomas muller"). It is written by the
 services that set those values (``case_open``); on PostgreSQL a ``pg_trgm`` GIN index
-(migration 0012) answers ``LIKE '%term%'`` without a scan. A query matches when every word of
+(migration 0015) answers ``LIKE '%term%'`` without a scan. A query matches when every word of
 it occurs in the text, so given and family names match in either order.
 """
 

@@ -49,7 +49,7 @@ def drop_trigram_index(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0011_firms"),
+        ("cases", "0014_firm_case_references"),
     ]
 
     operations = [

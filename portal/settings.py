@@ -353,6 +353,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    if DEBUG or not env.str("DATABASE_URL", default=""):
+        # kombu does not create its folders: the first task enqueued by a web request (a
+        # notification after an upload) would answer 500 on a fresh var/.
+        (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
 # Separate queues let several deployments (or test runs) share one Redis.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -37,8 +37,10 @@ def trigram_index(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
         # pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may create it.
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        # IF NOT EXISTS: the tests re-run data migrations after a flush (tests/conftest.py).
         schema_editor.execute(
-            "CREATE INDEX case_search_trgm ON cases_case USING gin (search_text gin_trgm_ops)"
+            "CREATE INDEX IF NOT EXISTS case_search_trgm"
+            " ON cases_case USING gin (search_text gin_trgm_ops)"
         )
 
 

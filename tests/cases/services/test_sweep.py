@@ -415,7 +415,7 @@ def test_record_query_count_does_not_grow_with_due_items(advisor, django_assert_
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_sweeps_send_each_reminder_once():
     only_rule(offsets=[0])
     advisor = AdvisorFactory()

@@ -274,9 +274,16 @@ def stream() -> Callable[[bytes], io.BytesIO]:
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """Skip tests marked ``postgres`` unless the configured database is PostgreSQL."""
+    """Run the browser tests last, and skip tests marked ``postgres`` unless the configured
+    database is PostgreSQL.
+
+    Playwright's session-wide sync API keeps an asyncio loop running in the main thread from the
+    first browser test to the end of the run; Django's async views (``/healthz/ready``) refuse to
+    run under the test client while a loop runs, so no other test may come after the browser's.
+    """
     from django.conf import settings
 
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)  # stable sort
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")

@@ -1,14 +1,20 @@
 """Thin Celery tasks of cases: they take ids, call one service, own only the retry policy."""
 
+import logging
 from dataclasses import asdict
 
-from celery import shared_task
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from cases.models import FailureKind
 from cases.services import eligibility as services_eligibility
 from cases.services import privacy
+from cases.services import uploads as services_uploads
 from cases.services.sweep import deliveries_send_due as run_send_due
 from cases.services.sweep import reminders_sweep as run_sweep
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), max_retries=3)
@@ -59,3 +65,31 @@ def notifications_send() -> dict[str, int]:
     event, with a countdown; the 5-minute reminder sweep sends any it missed). Safe to run
     twice or concurrently: ledger rows are claimed by a conditional UPDATE."""
     return asdict(run_send_due())
+
+
+@shared_task(
+    bind=True,
+    name="cases.document_process",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=settings.PORTAL_UPLOAD_SOFT_TIME_LIMIT,
+    time_limit=settings.PORTAL_UPLOAD_TIME_LIMIT,
+)
+def document_process(self: Task, document_id: int) -> str:
+    """The worker's step of one uploaded version (``services.uploads.document_process``):
+    HEIC to JPEG, decode check, location removal. A failure or time-out is retried with a
+    doubling wait while tries are left (``PORTAL_UPLOAD_PROCESS_TRIES``, counted in the
+    database, so a killed worker's try counts too); after the last the version is ``failed``
+    and its file kept. Returns the version's state."""
+    try:
+        return services_uploads.document_process(document_id=document_id)
+    except SoftTimeLimitExceeded:
+        kind = FailureKind.TIMEOUT
+    except Exception:
+        log.exception("processing document %s failed", document_id)
+        kind = FailureKind.ERROR
+    if services_uploads.document_may_retry(document_id=document_id):
+        wait = int(settings.PORTAL_UPLOAD_RETRY_BASE_SECONDS) * 2**self.request.retries
+        raise self.retry(countdown=wait, max_retries=services_uploads.upload_tries())
+    services_uploads.document_processing_failed(document_id=document_id, kind=kind)
+    return "failed"

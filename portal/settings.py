@@ -363,6 +363,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A prefork child is replaced after a task that left it above this resident size (KiB): the
+# upload step decodes whole bitmaps (60 MP HEIC: about 180 MB each, a few copies), issue 18.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=524_288)
 CELERY_TIMEZONE = "UTC"
 # django-celery-beat's database scheduler (schedules editable in the admin) with a heartbeat
 # file for beat's health check (portal/beat.py).
@@ -636,3 +639,14 @@ REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", defau
 # Ledger rows handled per batch, and an optional pause between emails (SMTP rate limits).
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=200)
 REMINDER_SEND_PAUSE_SECONDS = env.float("REMINDER_SEND_PAUSE_SECONDS", default=0.0)
+
+# --- Upload processing in the worker (issue 18; cases/services/uploads.py) ----------------------
+# Tries of the worker's step per version (an exception, a time-out or a dead worker each use
+# one); waits between tries double from the base (seconds).
+PORTAL_UPLOAD_PROCESS_TRIES = env.int("PORTAL_UPLOAD_PROCESS_TRIES", default=3)
+PORTAL_UPLOAD_RETRY_BASE_SECONDS = env.int("PORTAL_UPLOAD_RETRY_BASE_SECONDS", default=10)
+# Time limits of one try (seconds): soft raises in the task, hard kills the child process.
+PORTAL_UPLOAD_SOFT_TIME_LIMIT = env.int("PORTAL_UPLOAD_SOFT_TIME_LIMIT", default=120)
+PORTAL_UPLOAD_TIME_LIMIT = env.int("PORTAL_UPLOAD_TIME_LIMIT", default=150)
+# A pause at the start of each try, for the killed-worker test only (seconds).
+PORTAL_UPLOAD_PROCESS_PAUSE_SECONDS = env.float("PORTAL_UPLOAD_PROCESS_PAUSE_SECONDS", default=0.0)

@@ -172,6 +172,30 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class VersionState(models.TextChoices):
+    """Where a version is in the upload pipeline (issue 18): the worker's step runs while it is
+    ``processing``; only a ``ready`` version may be reviewed."""
+
+    PROCESSING = "processing", _("Being checked")
+    READY = "ready", _("Ready")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Could not be checked")
+
+
+class FailureKind(models.TextChoices):
+    """Why the worker's last try of a ``failed`` version did not finish."""
+
+    TIMEOUT = "timeout", _("Checking the file took longer than the time limit.")
+    WORKER_LOST = (
+        "worker_lost",
+        _(
+            "The program checking the file stopped before it finished (it may have run out "
+            "of memory)."
+        ),
+    )
+    ERROR = "error", _("An unexpected error stopped the check.")
+
+
 class DocumentQuerySet(models.QuerySet["Document"]):
     def visible_to(self, user: "User") -> "DocumentQuerySet":
         return self.filter(requirement__case__in=Case.objects.visible_to(user))
@@ -211,6 +235,14 @@ class Document(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
+    state = models.CharField(
+        max_length=16, choices=VersionState.choices, default=VersionState.READY
+    )
+    # Refused: the refusal message, in the uploader's language. Failed: a ``FailureKind``.
+    state_reason = models.TextField(blank=True)
+    # Tries of the worker's step so far (claimed one at a time; ``cases/services/uploads.py``).
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
     # Tombstone: the file was deleted (retention); name, hash, uploader stay on this row.
     file_deleted_at = models.DateTimeField(null=True, blank=True)
     file_deleted_reason = models.CharField(max_length=200, blank=True)
@@ -236,6 +268,42 @@ class Document(models.Model):
     @property
     def is_rejected(self) -> bool:
         return self.review_status == ReviewStatus.REJECTED
+
+    @property
+    def is_ready(self) -> bool:
+        """Checked to the end by the worker (or needing no worker): it may be reviewed."""
+        return self.state == VersionState.READY
+
+    @property
+    def is_reviewable(self) -> bool:
+        return self.is_ready and self.is_pending
+
+    @property
+    def state_message(self) -> str:
+        """What a person reads about a version that is not ready, in the active language."""
+        if self.state == VersionState.PROCESSING:
+            return str(
+                _(
+                    "We are still checking this file. Refresh the page in a minute to see the "
+                    "result."
+                )
+            )
+        if self.state == VersionState.REFUSED:
+            return self.state_reason
+        if self.state == VersionState.FAILED:
+            why = (
+                FailureKind(self.state_reason).label
+                if self.state_reason in FailureKind.values
+                else FailureKind.ERROR.label
+            )
+            return str(
+                _(
+                    "We could not finish checking this file: %(why)s The file is kept. Upload "
+                    "it again, or save it as PDF and upload that."
+                )
+                % {"why": why}
+            )
+        return ""
 
     @property
     def file_deleted(self) -> bool:

@@ -23,11 +23,13 @@ from cases.models import (
     EventKind,
     RequirementStatus,
     ReviewStatus,
+    VersionState,
 )
 from cases.services.access import document_access_record
 from cases.services.events import case_touch, event_record
 from cases.services.notifications import notify_review, notify_upload
-from cases.uploads import CheckedFile, check_upload
+from cases.services.uploads import documents_enqueue_processing
+from cases.uploads import CheckedFile, screen_upload
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import User
@@ -81,9 +83,11 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
     """Validate every file of one request, then store them all or none.
 
     At most ``PORTAL_MAX_FILES_PER_REQUEST`` (10) files; each is checked against its own
-    requirement (``cases.uploads.check_upload``); the case's quota (bytes and files of its visa
-    type) must hold them all. Each file becomes a new version of its requirement (earlier
-    versions are kept). Raises ``NotAllowed`` when ``actor`` may not upload to ``case`` now and
+    requirement (``cases.uploads.screen_upload``: checks bounded by bytes, not pixels); the
+    case's quota (bytes and files of its visa type) must hold them all. Each file becomes a new
+    version of its requirement (earlier versions are kept): ``ready`` at once (PDFs), or
+    ``processing`` (images) with the worker's step (``cases.services.uploads``) queued on
+    commit. Raises ``NotAllowed`` when ``actor`` may not upload to ``case`` now and
     ``InvalidInput`` naming every refused file; nothing is stored then.
     """
     if not permissions.can_upload(actor, case):
@@ -111,7 +115,7 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
             checked.append(
                 (
                     item,
-                    check_upload(
+                    screen_upload(
                         stream=item.stream,
                         filename=item.filename,
                         accepted_types=list(item.requirement.accepted_types),
@@ -133,6 +137,9 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
             for item, result in checked:
                 documents.append(_store_version(case, item.requirement, result, actor, stored))
             case_touch(case)
+            waiting = [d.pk for d in documents if d.state == VersionState.PROCESSING]
+            if waiting:
+                transaction.on_commit(lambda: documents_enqueue_processing(waiting))
     except Exception:
         storage = Document._meta.get_field("file").storage
         for path in stored:
@@ -160,6 +167,7 @@ def _store_version(
         size_bytes=checked.size_bytes,
         sha256=checked.sha256,
         uploaded_by=actor,
+        state=VersionState.PROCESSING if checked.needs_processing else VersionState.READY,
     )
     document.file.save("upload", File(checked.stream), save=False)
     stored.append(document.file.name)
@@ -294,15 +302,19 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
         raise InvalidInput(
             _("This is an earlier version of the file; only the latest upload can be reviewed.")
         )
+    if document.state != VersionState.READY:
+        raise InvalidInput(_not_reviewable(document))
     if decision == ReviewStatus.REJECTED and not reason:
         raise InvalidInput(
             _("Write the reason for rejecting; the applicant sees it and needs it to fix the file.")
         )
     now = timezone.now()
     with transaction.atomic():
-        hit = Document.objects.filter(pk=document.pk, review_status=document.review_status).update(
-            review_status=decision, reviewed_by=actor, reviewed_at=now, review_reason=reason
-        )
+        # ``state=ready`` in the UPDATE: a version is never reviewed while processing, even
+        # when the page that sent the decision was rendered from an older row.
+        hit = Document.objects.filter(
+            pk=document.pk, review_status=document.review_status, state=VersionState.READY
+        ).update(review_status=decision, reviewed_by=actor, reviewed_at=now, review_reason=reason)
         if hit != 1:
             raise StaleObject(_("This document was reviewed by someone else. Reload the page."))
         audit_update(
@@ -336,3 +348,15 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
         case_touch(case)
     document.refresh_from_db()
     return document
+
+
+def _not_reviewable(document: Document) -> str:
+    if document.state == VersionState.PROCESSING:
+        return _(
+            "This file is still being checked, so it cannot be reviewed yet. Refresh the page "
+            "in a minute and review it once it shows as ready."
+        )
+    return _(
+        "This file did not pass the upload checks, so it cannot be reviewed. The applicant "
+        "needs to upload a new file."
+    )

@@ -1,5 +1,6 @@
-"""Checks of uploaded files by their content: ``checks`` (type sniffing, refusals, the entry
-point ``check_upload``), ``images`` and ``pdfs``. Pure helpers: no database writes."""
+"""Checks of uploaded files by their content: ``checks`` (type sniffing, refusals; the web
+request's ``screen_upload`` and the all-in-one ``check_upload``), ``pipeline`` (the worker's
+``process_upload``), ``images`` and ``pdfs``. Pure helpers: no database writes."""
 
 from cases.uploads.checks import (
     ARCHIVE_TYPES,
@@ -11,8 +12,10 @@ from cases.uploads.checks import (
     accepted_labels,
     check_upload,
     clean_display_filename,
+    screen_upload,
 )
 from cases.uploads.images import MAX_IMAGE_PIXELS
+from cases.uploads.pipeline import ProcessedFile, process_upload
 from cases.uploads.types import TYPE_LABELS
 
 __all__ = [
@@ -24,7 +27,10 @@ __all__ = [
     "OFFICE_MARKERS",
     "TYPE_LABELS",
     "CheckedFile",
+    "ProcessedFile",
     "accepted_labels",
     "check_upload",
     "clean_display_filename",
+    "process_upload",
+    "screen_upload",
 ]

@@ -1,11 +1,14 @@
 """Validation of uploaded files by their content, not their name or the browser's claim.
 
 The type is sniffed from the file's magic bytes (the ``filetype`` library), then the file is
-parsed by the library for that format (pypdf for PDF, Pillow for images) so that corrupt,
+checked by the library for that format (pypdf for PDF, Pillow for images) so that corrupt,
 truncated or password-protected files are refused before anything is stored. Markup (SVG,
 HTML, XML), Office files and archives are refused whatever a checklist accepts; a file that is
-also a ZIP archive (a polyglot) is refused; HEIC/HEIF phone photos become JPEG; GPS location is
-removed from stored images."""
+also a ZIP archive (a polyglot) is refused.
+
+``screen_upload`` is what a web request runs: checks whose memory is bounded by bytes, not
+pixels (issue 18). Images then need the worker (``cases.uploads.pipeline.process_upload``:
+decode check, HEIC/HEIF to JPEG, location removal). ``check_upload`` runs both, in process."""
 
 import hashlib
 import unicodedata
@@ -17,19 +20,13 @@ import filetype
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from cases.uploads.images import _check_image, _heif_to_jpeg, _strip_location
+from cases.uploads.images import _check_image_header
 from cases.uploads.pdfs import _check_pdf
-from cases.uploads.types import TYPE_LABELS
+from cases.uploads.pipeline import process_upload
+from cases.uploads.types import HEIF_TYPES, IMAGE_TYPES, TYPE_LABELS
 from portal.errors import InvalidInput
 
 # Human names of the MIME types a checklist item may accept.
-
-
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
-
-
-# Phone photo formats converted to JPEG on upload when the checklist item accepts JPEG.
-HEIF_TYPES = frozenset({"image/heic", "image/heif"})
 
 
 # Refused everywhere, whatever a checklist item says: archives and Office documents (macros).
@@ -75,14 +72,16 @@ _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u20
 @dataclass(frozen=True)
 class CheckedFile:
     """What validation learned: sniffed MIME type, size in bytes, SHA-256 hex, display name,
-    and ``stream``: the bytes to store (the upload itself, or its JPEG conversion or GPS-free
-    copy), at position 0. Size and hash describe ``stream``."""
+    ``stream``: the bytes to store (the upload itself, or its JPEG conversion or GPS-free
+    copy), at position 0; size and hash describe ``stream``. ``needs_processing``: images
+    still need the worker's step (``pipeline.process_upload``) before they may be reviewed."""
 
     content_type: str
     size_bytes: int
     sha256: str
     display_name: str
     stream: IO[bytes]
+    needs_processing: bool = False
 
 
 def accepted_labels(accepted_types: list[str]) -> str:
@@ -176,17 +175,17 @@ def _is_zip_polyglot(stream: IO[bytes]) -> bool:
         stream.seek(0)
 
 
-def check_upload(
+def screen_upload(
     *, stream: IO[bytes], filename: str, accepted_types: list[str], max_size_bytes: int
 ) -> CheckedFile:
-    """Validate an uploaded file; return what was learned or raise ``InvalidInput``.
+    """The checks of a web request; return what was learned or raise ``InvalidInput``.
 
     ``stream`` is a seekable binary file; ``max_size_bytes`` is in bytes. Checks, in order:
     not empty, not over the size limit, not markup / Office / archive / program, sniffed type
-    among ``accepted_types`` (MIME types; HEIC/HEIF counts as JPEG and is converted), not also a
-    ZIP archive, then a full parse for PDFs (no encryption, no active content) and images
-    (at most 60 megapixels, read from the header before decoding). GPS data is removed from
-    images. Nothing is stored here.
+    among ``accepted_types`` (MIME types; HEIC/HEIF counts as JPEG and is converted by the
+    worker), not also a ZIP archive, then a full parse for PDFs (no encryption, no active
+    content) and, for images, the header (at most 60 megapixels) and structure, without
+    decoding pixels. Images come back with ``needs_processing``. Nothing is stored here.
     """
     display_name = clean_display_filename(filename or "")
     wanted = accepted_labels(accepted_types)
@@ -215,25 +214,25 @@ def check_upload(
     kind = filetype.guess(head)
     _refuse_forbidden(head, kind, display_name)
     content_type = kind.mime if kind is not None else ""
-    if content_type in HEIF_TYPES and "image/jpeg" in accepted_types:
-        if _is_zip_polyglot(stream):
-            raise _polyglot(display_name)
-        stream = _heif_to_jpeg(stream)
-        content_type = "image/jpeg"
-        stem = display_name.rsplit(".", 1)[0] if "." in display_name else display_name
-        display_name = clean_display_filename(f"{stem}.jpg")
-    elif content_type not in accepted_types:
+    heif = content_type in HEIF_TYPES and "image/jpeg" in accepted_types
+    if not heif and content_type not in accepted_types:
         raise InvalidInput(
             _("“%(name)s” is %(found)s, whatever its name says. Upload a %(wanted)s instead.")
             % {"name": display_name, "found": _describe_unaccepted(kind), "wanted": wanted}
         )
-    elif _is_zip_polyglot(stream):
+    if _is_zip_polyglot(stream):
         raise _polyglot(display_name)
-    elif content_type == "application/pdf":
+    if content_type == "application/pdf":
         _check_pdf(stream)
-    elif content_type in IMAGE_TYPES:
-        _check_image(stream, content_type)
-        stream = _strip_location(stream, content_type)
+    elif heif or content_type in IMAGE_TYPES:
+        _check_image_header(stream, content_type)
+    return _described(stream, content_type, display_name, heif or content_type in IMAGE_TYPES)
+
+
+def _described(
+    stream: IO[bytes], content_type: str, display_name: str, needs_processing: bool
+) -> CheckedFile:
+    """``stream`` with its size in bytes and SHA-256, read in 1 MB chunks."""
     stream.seek(0)
     digest = hashlib.sha256()
     size = 0
@@ -247,7 +246,31 @@ def check_upload(
         sha256=digest.hexdigest(),
         display_name=display_name,
         stream=stream,
+        needs_processing=needs_processing,
     )
+
+
+def check_upload(
+    *, stream: IO[bytes], filename: str, accepted_types: list[str], max_size_bytes: int
+) -> CheckedFile:
+    """``screen_upload`` and then, in this process, the worker's step
+    (``pipeline.process_upload``): every check, HEIC/HEIF to JPEG, location removed. For
+    scripts and tests; web requests screen and leave the rest to the worker. Raises
+    ``InvalidInput``."""
+    checked = screen_upload(
+        stream=stream,
+        filename=filename,
+        accepted_types=accepted_types,
+        max_size_bytes=max_size_bytes,
+    )
+    if not checked.needs_processing:
+        return checked
+    done = process_upload(
+        stream=checked.stream,
+        content_type=checked.content_type,
+        display_name=checked.display_name,
+    )
+    return _described(done.stream, done.content_type, done.display_name, False)
 
 
 def _polyglot(display_name: str) -> InvalidInput:

@@ -6,3 +6,11 @@ TYPE_LABELS: dict[str, str] = {
     "image/jpeg": "JPEG",
     "image/png": "PNG",
 }
+
+
+# Images checked by Pillow; their pixels are decoded only by the worker (issue 18).
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
+# Phone photo formats converted to JPEG (by the worker) when the checklist item accepts JPEG.
+HEIF_TYPES = frozenset({"image/heic", "image/heif"})

@@ -283,6 +283,11 @@ class DocumentSerializer(serializers.ModelSerializer):
     uploaded_by = UserBriefSerializer(read_only=True)
     reviewed_by = UserBriefSerializer(read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
+    state_message = serializers.CharField(
+        read_only=True,
+        help_text="Why a version that is not ready cannot be reviewed yet (or ever), in the "
+        "requester's language; empty once ready.",
+    )
 
     class Meta:
         model = Document
@@ -301,6 +306,8 @@ class DocumentSerializer(serializers.ModelSerializer):
             "reviewed_by",
             "reviewed_at",
             "review_reason",
+            "state",
+            "state_message",
             "download_url",
         )
         read_only_fields = fields

@@ -160,15 +160,24 @@ def test_ready_refused_when_assessment_says_ineligible(case, advisor, monkeypatc
 
 @pytest.mark.django_db
 def test_ready_allowed_when_everything_accepted_or_waived(
-    case, advisor, applicant_user, monkeypatch, pdf_bytes, jpeg_bytes
+    case,
+    advisor,
+    applicant_user,
+    monkeypatch,
+    pdf_bytes,
+    jpeg_bytes,
+    django_capture_on_commit_callbacks,
 ):
     _allow_ready(monkeypatch)
     case = _walk_to_review(case, advisor)
     for req in case.requirements.filter(required=True):
         content = jpeg_bytes if req.code == "digital-photo" else pdf_bytes
-        doc = services.document_upload(
-            requirement=req, stream=io.BytesIO(content), filename="f", actor=applicant_user
-        )
+        # A photo is reviewable once the worker's step (queued on commit) has run.
+        with django_capture_on_commit_callbacks(execute=True):
+            doc = services.document_upload(
+                requirement=req, stream=io.BytesIO(content), filename="f", actor=applicant_user
+            )
+        doc.refresh_from_db()
         services.document_review(document=doc, decision="accepted", reason="", actor=advisor)
     case = services.case_transition(case=case, to=Stage.READY, actor=advisor)
     assert case.stage == Stage.READY

@@ -299,11 +299,14 @@ class DocumentAdmin(admin.ModelAdmin):
         "version",
         "content_type",
         "size_bytes",
+        "state",
         "review_status",
         "uploaded_by",
         "uploaded_at",
     )
-    list_filter = ("review_status", "content_type")
+    # Read-only: reviews go through the case page or the API (``document_review``, which
+    # refuses a version that is not ready).
+    list_filter = ("state", "review_status", "content_type")
     search_fields = ("original_filename", "sha256", "requirement__case__reference")
     list_select_related = ("requirement", "requirement__case", "uploaded_by")
     readonly_fields = [f.name for f in Document._meta.fields]

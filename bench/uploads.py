@@ -18,7 +18,8 @@ and prints, as medians: wall time per request (ms), the web worker's peak RSS gr
 the request (MB: VmHWM after minus VmRSS before, the high-water mark reset through
 ``/proc/<pid>/clear_refs`` before each request; the largest over the workers), the time until
 the version is ready (polling the API), and the Celery child's peak RSS during its task (MB,
-VmHWM, reset likewise). Last, ``--concurrent`` (20) uploads of the 16 MP JPEG at once: wall
+VmHWM, reset likewise, sampled every 10 ms since a child over the memory limit is replaced
+right after its task). Last, ``--concurrent`` (20) uploads of the 16 MP JPEG at once: wall
 time of the slowest answer, the web workers' peak growth, the time until all are ready.
 
     .venv/bin/python bench/uploads.py                 # the whole table
@@ -224,6 +225,39 @@ class Peak:
         return None
 
 
+class Sampler(threading.Thread):
+    """The highest VmHWM seen among a worker's pool children, sampled every 10 ms: a child
+    that outgrew ``CELERY_WORKER_MAX_MEMORY_PER_CHILD`` is replaced right after its task, and
+    its /proc entry goes with it."""
+
+    def __init__(self, master: int) -> None:
+        super().__init__(daemon=True)
+        self.master = master
+        self.peak_kb = 0
+        self.done = threading.Event()
+        for pid in _children(master):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            for pid in _children(self.master):
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                    self.peak_kb = max(self.peak_kb, _status_kb(pid, "VmHWM"))
+            time.sleep(0.01)
+
+    def __enter__(self) -> Sampler:
+        self.start()
+        return self
+
+    def peak_mb(self) -> float:
+        return self.peak_kb / 1024
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.join()
+
+
 def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own processes, fixed arguments
         cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
@@ -383,8 +417,7 @@ def measure(env: dict[str, str], info: dict, args: argparse.Namespace) -> None:
                 assert status == 200, (status, _data)
                 floor_ms.append(ms)
                 floor_mb.append(peak.growth_mb())
-                celery_pids = _children(worker.pid)
-                with Peak(web_pids) as peak, Peak(celery_pids) as cpeak:
+                with Peak(web_pids) as peak, Sampler(worker.pid) as cpeak:
                     status, doc, ms = _post(
                         port, f"/api/v1/requirements/{req}/upload/", body, ctype, token
                     )
@@ -448,7 +481,7 @@ def concurrent(
     web_pids = _children(web.pid)
     rss_before = [_status_kb(pid, "VmRSS") / 1024 for pid in web_pids]
     start = time.perf_counter()
-    with Peak(web_pids) as peak, Peak(_children(worker.pid)) as cpeak:
+    with Peak(web_pids) as peak, Sampler(worker.pid) as cpeak:
         threads = [threading.Thread(target=one) for _ in range(n)]
         for t in threads:
             t.start()

@@ -169,7 +169,9 @@ def _store_version(
         uploaded_by=actor,
         state=VersionState.PROCESSING if checked.needs_processing else VersionState.READY,
     )
-    document.file.save("upload", File(checked.stream), save=False)
+    # An upload Django spooled to disk is moved into local storage, not copied (issue 18).
+    spooled = hasattr(checked.stream, "temporary_file_path")
+    document.file.save("upload", checked.stream if spooled else File(checked.stream), save=False)
     stored.append(document.file.name)
     document.save()
     DocumentRequirement.objects.filter(pk=locked.pk).update(

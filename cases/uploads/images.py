@@ -99,7 +99,7 @@ def _jpeg_reaches_end_marker(stream: IO[bytes], scan_start: int) -> bool:
     stream.seek(scan_start)
     tail = b""
     for chunk in iter(lambda: stream.read(_CHUNK), b""):
-        if b"\xff\xd9" in tail + chunk:
+        if b"\xff\xd9" in chunk or (tail == b"\xff" and chunk[:1] == b"\xd9"):
             return True
         tail = chunk[-1:]
     return False

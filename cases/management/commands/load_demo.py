@@ -15,11 +15,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services
-from cases.models import Applicant, Case, Stage, VisaType
+from cases.models import Applicant, Case, Stage, VersionState, VisaType
 from cases.samples import sample_jpeg, sample_pdf, sample_png
 from cases.services import reminders as reminder_services
 from cases.services.eligibility import case_assess
 from cases.services.qualifications import education_save, employment_save
+from cases.services.uploads import document_process
 from eligibility.models import FieldOfStudy, Institution
 from eligibility.services import institutions_import_csv
 from portal.errors import TransitionNotAllowed
@@ -237,12 +238,21 @@ class Command(BaseCommand):
             return sample_jpeg(name), f"{req.code}.jpg"
         return sample_png(name), f"{req.code}.png"
 
+    def _upload(self, req: Any, content: bytes, filename: str, uploader: User) -> Any:
+        """Upload, then run the worker's step here, so a photo is ready for review at once
+        (the queued task finds nothing left to do)."""
+        doc = services.document_upload(
+            requirement=req, stream=io.BytesIO(content), filename=filename, actor=uploader
+        )
+        if doc.state == VersionState.PROCESSING:
+            document_process(document_id=doc.pk)
+            doc.refresh_from_db()
+        return doc
+
     def _upload_all(self, case: Case, uploader: User, advisor: User, *, review: bool) -> None:
         for req in case.requirements.filter(required=True):
             content, filename = self._file_for(req, case.applicant.full_name)
-            doc = services.document_upload(
-                requirement=req, stream=io.BytesIO(content), filename=filename, actor=uploader
-            )
+            doc = self._upload(req, content, filename, uploader)
             if review:
                 services.document_review(
                     document=doc, decision="accepted", reason="", actor=advisor
@@ -252,9 +262,7 @@ class Command(BaseCommand):
         reqs = list(case.requirements.all()[:3])
         for i, req in enumerate(reqs):
             content, filename = self._file_for(req, case.applicant.full_name)
-            doc = services.document_upload(
-                requirement=req, stream=io.BytesIO(content), filename=filename, actor=uploader
-            )
+            doc = self._upload(req, content, filename, uploader)
             if i == 0:
                 services.document_review(
                     document=doc, decision="accepted", reason="", actor=advisor

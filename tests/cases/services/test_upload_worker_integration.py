@@ -56,7 +56,7 @@ def _kill_child_during_try(procs: Processes, pk: int, attempt: int) -> None:
         os.kill(child, signal.SIGKILL)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_child_is_retried_and_the_last_try_fails_keeping_the_file(tmp_path):
     from portal.celery import app
 

@@ -43,6 +43,9 @@ FIRM_PATHS: dict[str, str] = {
     "cases.notification": "user__firm",
     "cases.reminderpreference": "user__firm",
     "cases.calendarfeed": "user__firm",
+    "cases.questionnaire": "firm",
+    "cases.questionnaireresponse": "firm",
+    "cases.questioncomment": "firm",
     "eligibility.assessment": "case__firm",
 }
 

@@ -22,6 +22,14 @@ from cases.models.documents import (
     private_storage,
 )
 from cases.models.qualifications import DegreeLevel, Education, Employment
+from cases.models.questionnaires import (
+    APPLICANT_EDITABLE,
+    QuestionComment,
+    Questionnaire,
+    QuestionnaireResponse,
+    QuestionnaireStatus,
+    ResponseStatus,
+)
 from cases.models.reminders import (
     EVENT_KINDS,
     Audience,
@@ -63,6 +71,7 @@ from cases.models.visas import (
 
 __all__ = [
     "ADVISOR_TURN_STATUSES",
+    "APPLICANT_EDITABLE",
     "APPLICANT_TURN_STATUSES",
     "COLLECTING_STAGES",
     "EVENT_KINDS",
@@ -96,11 +105,16 @@ __all__ = [
     "Message",
     "Notification",
     "PrivateStorage",
+    "QuestionComment",
+    "Questionnaire",
+    "QuestionnaireResponse",
+    "QuestionnaireStatus",
     "ReminderDelivery",
     "ReminderKind",
     "ReminderPreference",
     "ReminderRule",
     "RequirementStatus",
+    "ResponseStatus",
     "ReviewStatus",
     "Stage",
     "TargetType",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import ChecklistItem, VisaType
+from cases.services.questionnaires import firm_seed_questionnaires
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Firm, User
 
@@ -16,9 +17,10 @@ _SEED = importlib.import_module("cases.migrations.0003_seed_visa_types")
 
 
 def firm_create(*, name: str, slug: str, actor: User | None) -> Firm:
-    """Create a firm and seed its K and R visa types with their checklists (editable by the
-    firm's admins afterwards). ``actor`` None means a management command. Raises ``NotAllowed``
-    unless ``actor`` is a platform admin, ``InvalidInput`` for a taken or malformed slug."""
+    """Create a firm and seed its K and R visa types with their checklists and questionnaires
+    (editable by the firm's admins afterwards). ``actor`` None means a management command.
+    Raises ``NotAllowed`` unless ``actor`` is a platform admin, ``InvalidInput`` for a taken
+    or malformed slug."""
     if actor is not None and not (actor.is_active and actor.is_platform_admin):
         raise NotAllowed(_("Only platform admins can create firms."))
     firm = Firm(name=(name or "").strip(), slug=(slug or "").strip().lower())
@@ -29,6 +31,7 @@ def firm_create(*, name: str, slug: str, actor: User | None) -> Firm:
     with transaction.atomic():
         firm.save()
         firm_seed_visa_types(firm=firm)
+        firm_seed_questionnaires(firm=firm)
     return firm
 
 

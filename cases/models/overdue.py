@@ -100,6 +100,13 @@ def due_before_local_today(due_date: dt.date | None, time_zone: str, now: dt.dat
     return due_date is not None and due_date < local_today(now, time_zone)
 
 
+def days_left_local(due_date: dt.date, time_zone: str, now: dt.datetime) -> int:
+    """Days from the date at ``now`` in ``time_zone`` (the case's zone, read as in condition
+    2) to ``due_date``: 1 due tomorrow, 0 due today, -3 three days overdue. What reminder texts
+    say, counted when the message is built (``cases/reminders/emails.py``)."""
+    return (due_date - local_today(now, time_zone)).days
+
+
 def requirement_is_overdue(
     requirement: "DocumentRequirement", case: "Case", now: dt.datetime
 ) -> bool:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import (
@@ -30,6 +30,7 @@ from cases.models import (
     Stage,
     TargetType,
 )
+from cases.models.overdue import days_left_local
 from eligibility.models import AssessmentOutcome
 from portal.models import User
 
@@ -41,8 +42,11 @@ LANGUAGES = ("en", "zh-hans")
 
 @dataclass(frozen=True)
 class ReminderItem:
-    """What one reminder is about, as the templates need it. ``offset_days`` is days before the
-    due date (negative: days overdue); ``path`` is the item's page for the recipient."""
+    """What one reminder is about, as the templates need it. ``offset_days`` is the rule's
+    offset (days before the due date; negative: after it); ``days_left`` is what the texts
+    say: days from the case's local date when the message was built to the due date (0: due
+    today, negative: days overdue), so a reminder sent late never repeats the rule's offset.
+    ``path`` is the item's page for the recipient."""
 
     kind: str
     case_reference: str
@@ -52,10 +56,16 @@ class ReminderItem:
     name_en: str
     name_zh: str
     passport_expiry: dt.date | None
+    days_left: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.days_left is None:  # built without a clock: the rule's offset
+            object.__setattr__(self, "days_left", self.offset_days)
 
     @property
     def days_overdue(self) -> int:
-        return -self.offset_days
+        """Whole days past the due date (positive when overdue)."""
+        return -(self.days_left or 0)
 
     @property
     def url(self) -> str:
@@ -65,8 +75,11 @@ class ReminderItem:
         return self.name_zh if language.startswith("zh") and self.name_zh else self.name_en
 
 
-def reminder_item(row: ReminderDelivery, case: Case, fresh: "_Fresh") -> ReminderItem:
-    """Build the item of ledger ``row`` from the freshly loaded ``case`` and targets."""
+def reminder_item(
+    row: ReminderDelivery, case: Case, fresh: "_Fresh", now: dt.datetime | None = None
+) -> ReminderItem:
+    """Build the item of ledger ``row`` from the freshly loaded ``case`` and targets; the days
+    left are counted at ``now`` (aware; default: the current time) in the case's zone."""
     staff = row.recipient.is_staff_member
     path = reverse("cases:detail" if staff else "cases:my_detail", args=[case.pk])
     name_en = name_zh = ""
@@ -87,6 +100,7 @@ def reminder_item(row: ReminderDelivery, case: Case, fresh: "_Fresh") -> Reminde
         name_en=name_en,
         name_zh=name_zh,
         passport_expiry=case.applicant.passport_expiry,
+        days_left=days_left_local(row.due_date, case.time_zone, now or timezone.now()),
     )
 
 

@@ -244,7 +244,7 @@ def _send_in_app(now: dt.datetime, batch: int, result: SweepResult) -> None:
                 if reason:
                     suppressed.append((row, reason))
                     continue
-                item = emails.reminder_item(row, fresh.cases[row.case_id], fresh)
+                item = emails.reminder_item(row, fresh.cases[row.case_id], fresh, now)
                 notes.append(
                     Notification(
                         user=row.recipient,
@@ -354,7 +354,9 @@ def _send_email(now: dt.datetime, batch: int, result: SweepResult) -> None:
                         mine[0].recipient, [fresh.notices[r.pk] for r in mine]
                     )
                 else:
-                    items = [emails.reminder_item(r, fresh.cases[r.case_id], fresh) for r in mine]
+                    items = [
+                        emails.reminder_item(r, fresh.cases[r.case_id], fresh, now) for r in mine
+                    ]
                     emails.send_reminder_email(mine[0].recipient, items)
             except Exception as exc:
                 log.warning("Reminder email to user %s failed: %s", mine[0].recipient_id, exc)

@@ -9,6 +9,7 @@ app_name = "reminders"
 urlpatterns = [
     path("cases/<int:pk>/tasks/", views.task_create, name="task_create"),
     path("cases/<int:pk>/tasks/<int:task_pk>/done/", views.task_done, name="task_done"),
+    path("cases/<int:pk>/tasks/<int:task_pk>/delete/", views.task_delete, name="task_delete"),
     path("cases/deadlines/bulk/", views.bulk_due_date, name="bulk_due_date"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),

@@ -62,6 +62,20 @@ def check_due_date(
     check_not_too_far_ahead(day, field=field, today=today)
 
 
+def check_not_past(day: dt.date | None, *, field: str, what: str, today: dt.date) -> None:
+    """The portal's one rule for a planned date (a new case's intended entry and target
+    submission dates, a due date set in bulk): not before ``today``, the date that counts for
+    it (a case's due date: today in the case's time zone). ``what`` names the date in words
+    ("due date"). Raises ``InvalidInput`` (``details["field"] = field``); None passes. The
+    open-case form and the bulk due date service both call this."""
+    if day is not None and day < today:
+        raise InvalidInput(
+            _("The %(what)s is in the past (%(day)s); enter today's date or a later one.")
+            % {"what": what, "day": day.isoformat()},
+            details={"field": field},
+        )
+
+
 # Bounds for any date stored on a model: generous enough for every real birth, passport or
 # plan, tight enough that date arithmetic (+6 months, +1 day, -N days) can never overflow.
 STORED_DATE_MIN = dt.date(1900, 1, 1)

@@ -11,7 +11,7 @@ from django_countries.fields import LazyTypedChoiceField
 from cases.models import Decision, ReviewStatus, Stage, VisaType
 from cases.selectors.cases import visa_types_for_opening
 from cases.services.applicants import applicant_check_birth_date
-from portal.dates import MAX_YEARS_AHEAD, latest_allowed, validate_stored_date
+from portal.dates import MAX_YEARS_AHEAD, check_not_past, latest_allowed, validate_stored_date
 from portal.errors import InvalidInput
 from portal.firms import firm_advisors
 from portal.models import Language, Role, User
@@ -142,10 +142,14 @@ class CaseOpenForm(forms.Form):
         today = timezone.localdate()
         entry = data.get("intended_entry_date")
         target = data.get("target_submission_date")
-        if entry and entry < today:
-            self.add_error("intended_entry_date", _("The intended entry date is in the past."))
-        if target and target < today:
-            self.add_error("target_submission_date", _("The target submission date is past."))
+        for name, what in (
+            ("intended_entry_date", _("intended entry date")),
+            ("target_submission_date", _("target submission date")),
+        ):
+            try:
+                check_not_past(data.get(name), field=name, what=str(what), today=today)
+            except InvalidInput as exc:
+                self.add_error(name, exc.message)
         latest = latest_allowed(today)
         for name in ("intended_entry_date", "target_submission_date"):
             day = data.get(name)

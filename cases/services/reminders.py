@@ -21,8 +21,9 @@ from cases.models import (
     ReminderDelivery,
     ReminderPreference,
 )
+from cases.reminders.schedule import local_today
 from cases.services.events import event_build, event_record, events_record
-from portal.dates import check_due_date
+from portal.dates import check_due_date, check_not_past
 from portal.errors import InvalidInput, NotAllowed
 from portal.firms import firm_scope
 from portal.models import User
@@ -90,6 +91,27 @@ def task_set_done(*, task: CaseTask, done: bool, actor: User) -> CaseTask:
     return task
 
 
+def task_delete(*, task: CaseTask, actor: User) -> bool:
+    """Remove a task of a case (the confirmation page asks first). Its pending reminders are
+    dropped by the sweep ("task done or removed"). Raises ``NotAllowed`` unless ``actor`` is
+    staff on the case; True when this call removed it (False: already gone)."""
+    case = task.case
+    if not permissions.is_case_staff(actor, case):
+        raise NotAllowed(_("Only the case's advisor or an admin can remove tasks."))
+    with transaction.atomic():
+        deleted, _rows = CaseTask.objects.filter(pk=task.pk, case=case).delete()
+        if deleted:
+            event_record(
+                case=case,
+                actor=actor,
+                kind=EventKind.UPDATE,
+                summary=_("Task removed: %(title)s") % {"title": task.title},
+                internal=True,
+                data={"task": task.pk, "removed": True},
+            )
+    return bool(deleted)
+
+
 def requirement_bulk_set_due_date(
     *, actor: User, case_ids: list[int], code: str, due_date: dt.date
 ) -> int:
@@ -97,8 +119,9 @@ def requirement_bulk_set_due_date(
 
     All or nothing: raises ``InvalidInput`` when no case is selected, more than 500 are, or
     any selected case is not one ``actor`` runs or lacks that requirement (the message names
-    them) or ``due_date`` lies outside 2000-01-01 .. 10 years ahead; ``NotAllowed`` for
-    non-staff. Returns the number of requirements changed. One
+    them), ``due_date`` lies outside 2000-01-01 .. 10 years ahead, or it is in the past for any
+    selected case (``portal.dates.check_not_past``, the open-case form's rule, read in each
+    case's time zone); ``NotAllowed`` for non-staff. Returns the number of requirements changed. One
     UPDATE and one bulk insert of CaseEvents.
     """
     if not (actor.is_authenticated and actor.is_active and actor.is_staff_member):
@@ -118,6 +141,11 @@ def requirement_bulk_set_due_date(
         raise InvalidInput(
             _("You cannot change %(n)d of the selected cases; reload the page.")
             % {"n": len(not_yours)}
+        )
+    now = timezone.now()
+    for case in cases.values():  # a due date is a date in its case's zone
+        check_not_past(
+            due_date, field="due_date", what=_("due date"), today=local_today(now, case.time_zone)
         )
     with transaction.atomic():
         reqs = list(

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions, selectors
 from cases.forms import AssessForm, EducationForm, EmploymentForm
@@ -124,12 +124,53 @@ def _edit_page(
     )
 
 
-def _delete(request: HttpRequest, applicant: Applicant, kind: str, item_pk: int) -> None:
+def _details(kind: str, obj: Any) -> list[tuple[str, str]]:
+    """What the confirmation page shows of the row to remove, in the active language."""
+    if kind == "education":
+        country = f" ({obj.country.code})" if obj.country else ""
+        graduation = obj.graduation_date.isoformat() if obj.graduation_date else "—"
+        return [
+            (_("Level"), str(obj.get_level_display())),
+            (_("Field"), str(obj.field)),
+            (_("Institution"), f"{obj.institution_display}{country}"),
+            (_("Graduation"), graduation),
+        ]
+    end = obj.end_date.isoformat() if obj.end_date else _("now")
+    return [
+        (_("Role"), obj.role),
+        (_("Organisation"), obj.organisation),
+        (_("Period"), f"{obj.start_date.isoformat()} – {end}"),
+    ]
+
+
+def _delete_page(
+    request: HttpRequest, applicant: Applicant, kind: str, item_pk: int, back: str
+) -> HttpResponse:
+    """GET: "Remove this degree?" (or job) with its details and a button; POST: remove it
+    and go ``back``. A row of another applicant is 404."""
     spec = _kind(kind)
     obj = spec["model"].objects.filter(applicant=applicant, pk=item_pk).first()
     if obj is None:
         raise Http404
-    run_service(request, lambda: spec["delete"](**{kind: obj}, actor=request.user), _("Removed."))
+    if request.method == "POST":
+        run_service(
+            request, lambda: spec["delete"](**{kind: obj}, actor=request.user), _("Removed.")
+        )
+        return redirect(back)
+    education = kind == "education"
+    return render(
+        request,
+        "cases/confirm_remove.html",
+        {
+            "question": _("Remove this degree?") if education else _("Remove this job?"),
+            "details": _details(kind, obj),
+            "warning": _(
+                "It is removed from the applicant's profile and no longer counts for "
+                "eligibility; this cannot be undone."
+            ),
+            "back": back,
+        },
+    )
 
 
 # --- applicant ------------------------------------------------------------------------------
@@ -159,11 +200,11 @@ def my_qualification_edit(request: HttpRequest, kind: str, item_pk: int) -> Http
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def my_qualification_delete(request: HttpRequest, kind: str, item_pk: int) -> HttpResponse:
     applicant = _own_applicant(request)
-    _delete(request, applicant, kind, item_pk)
-    return redirect(reverse("cases:my_qualifications") + f"#{kind}")
+    back = reverse("cases:my_qualifications") + f"#{kind}"
+    return _delete_page(request, applicant, kind, item_pk, back)
 
 
 # --- case staff -----------------------------------------------------------------------------
@@ -193,13 +234,13 @@ def case_qualification_edit(request: HttpRequest, pk: int, kind: str, item_pk: i
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_qualification_delete(
     request: HttpRequest, pk: int, kind: str, item_pk: int
 ) -> HttpResponse:
     case = staff_case(request, pk)
-    _delete(request, case.applicant, kind, item_pk)
-    return redirect(reverse("cases:case_qualifications", args=[case.pk]) + f"#{kind}")
+    back = reverse("cases:case_qualifications", args=[case.pk]) + f"#{kind}"
+    return _delete_page(request, case.applicant, kind, item_pk, back)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions, selectors
 from cases.forms.reminders import BulkDueDateForm, PreferenceForm, TaskForm
@@ -25,6 +25,7 @@ from cases.models import (
 from cases.reminders.ics import calendar_for_user
 from cases.services import reminders as services
 from cases.views.shared import form_errors, run_service, staff_case
+from portal.errors import PortalError
 
 BULK_CASE_LIMIT = 200
 
@@ -72,6 +73,40 @@ def task_done(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     return redirect(reverse("cases:detail", args=[case.pk]) + f"#task-{task.pk}")
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+    """GET: "Remove this task?" with the task's details and a button; POST: remove it."""
+    case = staff_case(request, pk)
+    task = CaseTask.objects.select_related("assignee").filter(pk=task_pk, case=case).first()
+    if task is None:
+        raise Http404("No such task.")
+    back = reverse("cases:detail", args=[case.pk]) + "#tasks"
+    if request.method == "POST":
+        task.case = case
+        run_service(
+            request,
+            lambda: services.task_delete(task=task, actor=request.user),
+            _("Task removed."),
+        )
+        return redirect(back)
+    details = [
+        (_("Task"), task.title),
+        (_("Due date"), task.due_date.isoformat() if task.due_date else "—"),
+        (_("Assigned to"), str(task.assignee or case.advisor or "—")),
+    ]
+    return render(
+        request,
+        "cases/confirm_remove.html",
+        {
+            "question": _("Remove this task?"),
+            "details": details,
+            "warning": _("The task and its reminders are removed; this cannot be undone."),
+            "back": back,
+        },
+    )
+
+
 # --- bulk due date (advisors and admins) ------------------------------------------------------
 
 
@@ -97,18 +132,21 @@ def bulk_due_date(request: HttpRequest) -> HttpResponse:
     form = BulkDueDateForm(request.POST or None, codes=codes, cases=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changed = 0
-
-        def act() -> None:
-            nonlocal changed
+        try:
             changed = services.requirement_bulk_set_due_date(
                 actor=request.user,
                 case_ids=data["cases"],
                 code=data["code"],
                 due_date=data["due_date"],
             )
-
-        if run_service(request, act, _("Due date set.")):
+        except PortalError as exc:
+            # A date error goes beside the date field; anything else above the form.
+            field = exc.details.get("field")
+            form.add_error(
+                field if isinstance(field, str) and field in form.fields else None, exc.message
+            )
+        else:
+            messages.success(request, _("Due date set."))
             messages.info(request, _("%(n)d requirement(s) changed.") % {"n": changed})
             return redirect("reminders:bulk_due_date")
     return render(request, "reminders/bulk_due_date.html", {"form": form})

@@ -389,9 +389,10 @@ def test_changed_due_date_suppresses_the_recorded_reminder(tz_case, advisor):
     from cases.services.sweep import reminders_record_due
 
     reminders_record_due(now=NOW)
-    reminder_services.requirement_bulk_set_due_date(
-        actor=advisor, case_ids=[case.pk], code=req.code, due_date=DUE + dt.timedelta(days=30)
-    )
+    with time_machine.travel(NOW, tick=False):  # the new date must not be past (issue 10)
+        reminder_services.requirement_bulk_set_due_date(
+            actor=advisor, case_ids=[case.pk], code=req.code, due_date=DUE + dt.timedelta(days=30)
+        )
     sweep_at(NOW)
     assert ReminderDelivery.objects.get().last_error == "due date changed"
     assert len(mail.outbox) == 0

@@ -168,15 +168,16 @@ def test_bulk_due_date_sets_the_same_requirement_on_selected_cases(client_for, a
     untouched = open_case(advisor=advisor)
     client = client_for(advisor)
     assert client.get(reverse("reminders:bulk_due_date")).status_code == 200
+    due = timezone.localdate() + dt.timedelta(days=120)  # past dates are refused (issue 10)
     response = client.post(
         reverse("reminders:bulk_due_date"),
-        {"code": "digital-photo", "due_date": "2026-04-01", "cases": [case.pk, second.pk]},
+        {"code": "digital-photo", "due_date": due.isoformat(), "cases": [case.pk, second.pk]},
     )
     assert response.status_code == 302
     for c in (case, second):
-        assert c.requirements.get(code="digital-photo").due_date == dt.date(2026, 4, 1)
-    assert untouched.requirements.get(code="digital-photo").due_date != dt.date(2026, 4, 1)
-    assert CaseEvent.objects.filter(data__due_date="2026-04-01").count() == 2
+        assert c.requirements.get(code="digital-photo").due_date == due
+    assert untouched.requirements.get(code="digital-photo").due_date != due
+    assert CaseEvent.objects.filter(data__due_date=due.isoformat()).count() == 2
 
 
 @pytest.mark.django_db

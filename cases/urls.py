@@ -26,6 +26,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/transition/", views.case_transition, name="transition"),
     path("cases/<int:pk>/advisor/", views.case_assign_advisor, name="assign_advisor"),
+    path("cases/<int:pk>/invitation/", views.case_invitation_resend, name="invitation_resend"),
     path(
         "cases/<int:pk>/documents/<int:document_pk>/review/",
         documents.document_review,

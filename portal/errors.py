@@ -42,3 +42,11 @@ class StaleObject(PortalError):
 
     code = "stale"
     status = 409
+
+
+class RateLimited(PortalError):
+    """Too many of one action in a time window; ``details["retry_at"]`` is when (UTC, ISO
+    8601) it may be tried again."""
+
+    code = "rate_limited"
+    status = 429

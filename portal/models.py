@@ -219,3 +219,35 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Invitation(models.Model):
+    """One invitation email with a set-password link to an applicant login.
+
+    Each send is a row; only the newest row's link works ("Send again" makes earlier links
+    stop working). ``sent_at``, ``opened_at`` (first visit of a working link) and
+    ``accepted_at`` (password set) are UTC. It expires ``INVITATION_TIMEOUT_DAYS`` days after
+    ``sent_at``. Written only by ``portal/invitations.py``.
+    """
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        indexes = [models.Index(fields=["user", "-sent_at"], name="invitation_user_sent")]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} of user {self.user_id}"

@@ -12,10 +12,7 @@ from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.models import Device
@@ -25,30 +22,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed
 from portal.firms import is_firm_member
+from portal.invitations import invitation_create, invitation_email, invitation_link_for
 from portal.models import ApiToken, Firm, Role, User
-from portal.tokens import invitation_token_generator
 
 
 def invitation_link(user: User) -> str:
-    """The absolute one-time link with which ``user`` sets a first password (valid 7 days)."""
-    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = invitation_token_generator.make_token(user)
-    path = reverse("invitation_accept", kwargs={"uidb64": uidb64, "token": token})
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
-
-
-def _send_invitation(user_id: int, invited_by: str) -> None:
-    user = User.objects.get(pk=user_id)
-    with translation.override(user.preferred_language):
-        context = {
-            "user": user,
-            "link": invitation_link(user),
-            "invited_by": invited_by,
-            "days": settings.INVITATION_TIMEOUT_DAYS,
-        }
-        subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
-        body = render_to_string("portal/email/invitation.txt", context)
-    send_mail(subject, body, None, [user.email])
+    """A new invitation of ``user`` (earlier links stop working) and its absolute one-time
+    link, valid 7 days; no email, no rate limit (``portal.invitations.invitation_send``)."""
+    return invitation_link_for(invitation_create(user=user, sent_by=None))
 
 
 def user_invite_applicant(
@@ -85,7 +66,8 @@ def user_invite_applicant(
             _("This email address belongs to a staff account; use the applicant's own address.")
         )
     if not user.has_usable_password():
-        transaction.on_commit(lambda: _send_invitation(user.pk, inviter))
+        invitation = invitation_create(user=user, sent_by=invited_by)
+        transaction.on_commit(lambda: invitation_email(invitation.pk, inviter))
     return user
 
 

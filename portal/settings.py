@@ -183,6 +183,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60  # seconds; also bounds invitation links, see p
 # Password reset: at most 3 mails per account per hour (counted in the default cache).
 PASSWORD_RESET_MAX_PER_HOUR = 3
 INVITATION_TIMEOUT_DAYS = 7
+# "Send again" on the case page: at most this many invitation emails per applicant in any 60
+# minutes (portal/invitations.py).
+INVITATION_MAX_SENDS_PER_HOUR = 3
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,9 +8,11 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -24,12 +26,20 @@ from django_otp import user_has_device
 from django_otp.qr import write_qrcode_image
 
 from cases import selectors
+from cases.reminders.schedule import local_today
 from cases.selectors.deadlines import dashboard_deadlines_for_user
 from cases.selectors.review import awaiting_review_for_user
 from cases.services.notifications import notify_invitation_accepted
 from portal import audit, dates, services
 from portal.errors import PortalError
 from portal.http import AuthenticatedHttpRequest
+from portal.invitations import (
+    InvitationState,
+    invitation_mark_accepted,
+    invitation_mark_opened,
+    invitation_state,
+)
+from portal.models import Invitation
 from portal.tokens import invitation_token_generator
 
 
@@ -63,11 +73,62 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     reset_url_token = "set-password"  # noqa: S105 - a URL segment, not a secret
     template_name = "registration/invitation_accept.html"
 
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """Record the first visit of a working link; remember why a genuine old link no
+        longer works (a newer email was sent, or it expired) to say so plainly."""
+        self.problem = ""
+        token = kwargs.get("token", "")
+        user = self.get_user(kwargs.get("uidb64", ""))
+        if user is not None and token and token != self.reset_url_token:
+            invitation = invitation_token_generator.invitation_for(user, token)
+            if invitation is not None:
+                self.problem = _invitation_problem(invitation)
+                if not self.problem and invitation_state(invitation) == InvitationState.VALID:
+                    invitation_mark_opened(invitation=invitation)
+        return super().dispatch(*args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["problem"] = self.problem
+        return context
+
     def form_valid(self, form: Any) -> HttpResponse:
-        """Set the first password, then tell the advisors of the applicant's open cases."""
-        response = super().form_valid(form)
-        notify_invitation_accepted(user=form.user)
+        """Set the first password and record the invitation accepted, then tell the advisors
+        of the applicant's open cases."""
+        with transaction.atomic():
+            response = super().form_valid(form)
+            invitation_mark_accepted(user=form.user)
+            notify_invitation_accepted(user=form.user)
         return response
+
+
+def _invitation_problem(invitation: Invitation) -> str:
+    """What to tell the holder of a genuine link that no longer works because a newer email
+    was sent or it expired (dates in the invitee's time zone); empty otherwise."""
+    state = invitation_state(invitation)
+    user = invitation.user
+    if state == InvitationState.SUPERSEDED:
+        newest = Invitation.objects.filter(user=user).order_by("-sent_at", "-id").first()
+        sent = local_today(newest.sent_at if newest else invitation.sent_at, user.time_zone)
+        return str(
+            _(
+                "This link no longer works because a newer invitation email was sent to you "
+                "on %(date)s. Open the link in that newest email."
+            )
+            % {"date": sent.isoformat()}
+        )
+    if state == InvitationState.EXPIRED:
+        return str(
+            _(
+                "This invitation link has expired: it was sent on %(date)s and worked for "
+                "%(days)d days. Ask your advisor to send it again."
+            )
+            % {
+                "date": local_today(invitation.sent_at, user.time_zone).isoformat(),
+                "days": settings.INVITATION_TIMEOUT_DAYS,
+            }
+        )
+    return ""
 
 
 @require_GET

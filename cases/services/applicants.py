@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import permissions
-from cases.models import Applicant
+from cases.models import Applicant, Case, EventKind
+from cases.services.events import event_record
 from portal.errors import InvalidInput, NotAllowed
-from portal.models import Firm, User
+from portal.invitations import invitation_send
+from portal.models import Firm, Invitation, User
 from portal.services import user_invite_applicant
 
 
@@ -99,3 +101,32 @@ def applicant_create(
                 raise InvalidInput(str(NOT_AVAILABLE), details={"field": "email"})
         applicant.save()
     return applicant
+
+
+def case_invitation_resend(*, case: Case, actor: User) -> Invitation:
+    """Send the applicant of ``case`` a new invitation email ("Send again"): earlier links
+    stop working and say that a newer email was sent. Records an "Invitation sent" event.
+
+    Raises ``NotAllowed`` unless ``actor`` is staff on the case; ``InvalidInput`` when the
+    applicant has no login of this firm or already set a password; ``RateLimited`` after 3
+    sends in 60 minutes (``portal.invitations.invitation_send``, which says when)."""
+    if not permissions.is_case_staff(actor, case):
+        raise NotAllowed(_("Only the case's advisor or an admin can send the invitation."))
+    login = case.applicant.user
+    if login is None or login.firm_id != case.firm_id:
+        raise InvalidInput(
+            _(
+                "This applicant has no login with your firm, so there is no invitation to "
+                "send. Check their email address with them."
+            )
+        )
+    with transaction.atomic():
+        invitation = invitation_send(user=login, sent_by=actor)
+        event_record(
+            case=case,
+            actor=actor,
+            kind=EventKind.INVITE,
+            summary=_("Invitation sent again to %(email)s") % {"email": login.email},
+            data={"invitation": invitation.pk},
+        )
+    return invitation

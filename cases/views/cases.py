@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,7 +21,9 @@ from cases.forms import (
 )
 from cases.forms.reminders import TaskForm
 from cases.models import Stage
+from cases.selectors.invitations import invitation_status_for_case
 from cases.selectors.reminders import task_list_for_case
+from cases.services import applicants as services_applicants
 from cases.views.shared import case_page_context, case_url, form_errors, run_service, staff_case
 from portal.errors import PortalError
 from portal.pagination import DeferredJoinPaginator
@@ -109,6 +112,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         transition_form=TransitionForm(),
         assess_form=AssessForm(),
         tasks=list(task_list_for_case(case=case)),
+        invitation=invitation_status_for_case(case=case),
         task_form=TaskForm(auto_id="task_%s", case=case),
         advisor_form=(
             AdvisorAssignForm(auto_id="advisor_%s", case=case)
@@ -181,3 +185,18 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
             _("Message sent."),
         )
     return redirect(case_url(request, case) + "#messages")
+
+
+@login_required
+@require_POST
+def case_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Send again": a new invitation email to the case's applicant (case staff; others 404).
+    Earlier links stop working; at most 3 sends an hour (the message says when)."""
+    case = staff_case(request, pk)
+    run_service(
+        request,
+        lambda: services_applicants.case_invitation_resend(case=case, actor=request.user),
+        _("A new invitation was sent to %(email)s. Earlier links no longer work.")
+        % {"email": case.applicant.email},
+    )
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#invitation")

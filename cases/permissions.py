@@ -93,3 +93,18 @@ def can_edit_applicant(user: "User", applicant: "Applicant") -> bool:
     if applicant.user_id == user.pk:
         return True
     return any(is_case_staff(user, c) for c in applicant.cases.all())
+
+
+def can_answer_questionnaire(user: "User", case: "Case", status: str) -> bool:
+    """The case's applicant answers while the questionnaire is not started, in progress or
+    returned; case staff may correct answers until it is approved (then it is locked)."""
+    if status == "approved":
+        return False
+    if is_case_staff(user, case):
+        return True
+    return is_case_applicant(user, case) and status in ("not_started", "in_progress", "returned")
+
+
+def can_review_questionnaire(user: "User", case: "Case") -> bool:
+    """Case staff comment on, return and approve the questionnaire, and read its data sheet."""
+    return is_case_staff(user, case)

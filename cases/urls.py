@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases.views import applicant, documents, qualifications
+from cases.views import applicant, documents, qualifications, questionnaire_review, questionnaires
 from cases.views import cases as views
 
 
@@ -77,6 +77,57 @@ urlpatterns = [
         "my/qualifications/<qkind:kind>/<int:item_pk>/delete/",
         qualifications.my_qualification_delete,
         name="my_qualification_delete",
+    ),
+    # The questionnaire (issue 12): the applicant's pages, the advisor's review, the data sheet
+    path(
+        "my/cases/<int:pk>/questionnaire/",
+        questionnaires.my_questionnaire,
+        name="my_questionnaire",
+    ),
+    path(
+        "my/cases/<int:pk>/questionnaire/check/",
+        questionnaires.my_questionnaire_check,
+        name="my_questionnaire_check",
+    ),
+    path(
+        "my/cases/<int:pk>/questionnaire/<slug:section>/",
+        questionnaires.my_questionnaire_section,
+        name="my_questionnaire_section",
+    ),
+    path(
+        "cases/<int:pk>/questionnaire/",
+        questionnaire_review.questionnaire_review,
+        name="questionnaire_review",
+    ),
+    path(
+        "cases/<int:pk>/questionnaire/comment/",
+        questionnaire_review.questionnaire_comment,
+        name="questionnaire_comment",
+    ),
+    path(
+        "cases/<int:pk>/questionnaire/return/",
+        questionnaire_review.questionnaire_return,
+        name="questionnaire_return",
+    ),
+    path(
+        "cases/<int:pk>/questionnaire/approve/",
+        questionnaire_review.questionnaire_approve,
+        name="questionnaire_approve",
+    ),
+    path(
+        "cases/<int:pk>/questionnaire/sheet/",
+        questionnaire_review.questionnaire_sheet,
+        name="questionnaire_sheet",
+    ),
+    path(
+        "cases/<int:pk>/questionnaire/sheet.json",
+        questionnaire_review.questionnaire_sheet_json,
+        name="questionnaire_sheet_json",
+    ),
+    path(
+        "cases/<int:pk>/questionnaire/sheet.csv",
+        questionnaire_review.questionnaire_sheet_csv,
+        name="questionnaire_sheet_csv",
     ),
     path("my/", applicant.my_cases, name="my_cases"),
     path("my/cases/<int:pk>/", applicant.my_case_detail, name="my_detail"),

@@ -4,6 +4,8 @@ its audit-log entry (docs/architecture.md, "Who may download a document").
 ``tests/test_layout.py`` fails if code elsewhere creates DocumentAccess rows.
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from cases.models import AccessKind, Document, DocumentAccess
@@ -31,3 +33,17 @@ def document_access_record(
             document, actor=user, additional_data={"kind": str(kind), "version": document.version}
         )
     return access
+
+
+def questionnaire_sheet_access_record(
+    *, response: Any, user: User, fmt: str, ip_address: str | None
+) -> None:
+    """Record that ``user`` read the data sheet of ``response`` (a ``QuestionnaireResponse``)
+    as ``fmt`` (``html``, ``json``, ``csv``) from ``ip_address``: one audit-log access entry
+    (the sheet is no stored document, so no DocumentAccess row). The caller has checked that
+    ``user`` is staff on the case."""
+    audit_access(
+        response,
+        actor=user,
+        additional_data={"kind": "questionnaire_sheet", "format": fmt, "ip": ip_address or ""},
+    )

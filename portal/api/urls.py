@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import cases as cases_api
 from cases.api import eligibility as eligibility_api
+from cases.api import questionnaires as questionnaires_api
 from cases.api import reminders as reminders_api
 from portal.api import views as portal_api
 
@@ -33,6 +34,7 @@ router.register("tokens", portal_api.ApiTokenViewSet, basename="token")
 cases_api.register(router)
 eligibility_api.register(router)  # education, employment, assessments
 reminders_api.register(router)  # notifications, case tasks
+questionnaires_api.register(router)  # a case's questionnaire (issue 12)
 
 urlpatterns = [
     path("me/", portal_api.MeView.as_view(), name="me"),

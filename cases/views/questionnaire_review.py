@@ -3,7 +3,6 @@ the review page (answers by section, comments per question, return with what to 
 approve) and the data sheet of an approved questionnaire as a printable page, JSON or CSV.
 Data sheet reads go through ``cases/services/access.py`` (the access log)."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render

@@ -70,7 +70,7 @@ def test_chinese_applicant_on_a_phone_fills_sends_fixes_and_advisor_approves(liv
             assert page.locator("[name=family_name]").input_value() == "Applicant"
         _fill(page, data)
         assert _no_sideways_scroll(page), key
-        page.get_by_role("button", name="继续").click()
+        page.get_by_role("button", name="继续", exact=True).click()
     page.wait_for_url(re.compile(r"/questionnaire/check/$"))
     assert _no_sideways_scroll(page)
     page.get_by_role("button", name="提交给我的顾问").click()
@@ -96,7 +96,7 @@ def test_chinese_applicant_on_a_phone_fills_sends_fixes_and_advisor_approves(liv
     page.goto(f"{base}/my/cases/{case.pk}/questionnaire/personal/")
     assert "Write the city exactly as in your passport." in page.content()
     page.locator("[name=birth_place]").fill("Berlin-Mitte")
-    page.get_by_role("button", name="继续").click()
+    page.get_by_role("button", name="继续", exact=True).click()
     page.goto(f"{base}/my/cases/{case.pk}/questionnaire/check/")
     page.get_by_role("button", name="提交给我的顾问").click()
     page.wait_for_url(re.compile(r"/questionnaire/$"))

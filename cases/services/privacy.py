@@ -6,32 +6,21 @@ Retention never touches an open case: only cases in stage closed or withdrawn wh
 """
 
 import datetime as dt
-import json
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from functools import partial
-from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import (
-    AccessKind,
-    Applicant,
     Case,
-    CaseEvent,
     Document,
     EventKind,
-    Message,
     Stage,
 )
-from cases.services.access import document_access_record
 from cases.services.events import event_record
-from cases.uploads import clean_display_filename
 from portal.audit import audit_update
-from portal.errors import NotAllowed
 from portal.models import User
 
 RETENTION_STAGES = (Stage.CLOSED, Stage.WITHDRAWN)
@@ -150,151 +139,5 @@ def retention_apply(
     return done
 
 
-# --- the applicant's data export --------------------------------------------------------------
-
-
-def _iso(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
-def _applicant_profile(applicant: Applicant) -> dict[str, Any]:
-    fields = (
-        "given_names",
-        "family_name",
-        "email",
-        "phone",
-        "date_of_birth",
-        "nationality",
-        "passport_number",
-        "passport_expiry",
-        "created_at",
-        "updated_at",
-    )
-    return {
-        f: _iso(str(getattr(applicant, f)) if f == "nationality" else getattr(applicant, f))
-        for f in fields
-    }
-
-
-def applicant_export_archive(*, user: User, ip_address: str | None = None) -> IO[bytes]:
-    """One ZIP archive of everything the portal holds about the applicant ``user``: profile
-    (account and applicant record), cases with their requirements and timeline, messages
-    (internal notes excluded), the document list and every stored file.
-
-    Each exported file is recorded in the access log (kind ``export``). Returns a temporary
-    file at position 0. Raises ``NotAllowed`` for staff accounts.
-    """
-    if user.is_staff_member:
-        raise NotAllowed(_("The data export is for applicants."))
-    applicant = Applicant.objects.filter(user=user).first()
-    cases = list(
-        Case.objects.filter(applicant__user=user)
-        .select_related("visa_type", "advisor")
-        .prefetch_related("requirements")
-        .order_by("opened_on", "id")
-    )
-    documents = list(
-        Document.objects.filter(requirement__case__in=cases)
-        .select_related("requirement__case", "uploaded_by")
-        .order_by("requirement__case_id", "requirement__position", "version")
-    )
-    messages = list(
-        Message.objects.filter(case__in=cases, internal=False)
-        .select_related("author", "case")
-        .order_by("created_at", "id")
-    )
-    events = list(
-        CaseEvent.objects.filter(case__in=cases, internal=False)
-        .select_related("actor", "case")
-        .order_by("created_at", "id")
-    )
-    profile = {
-        "account": {
-            "email": user.email,
-            "full_name": user.full_name,
-            "preferred_language": user.preferred_language,
-            "time_zone": user.time_zone,
-            "date_joined": _iso(user.date_joined),
-            "last_login": _iso(user.last_login),
-        },
-        "applicant": _applicant_profile(applicant) if applicant else None,
-    }
-    case_rows = [
-        {
-            "reference": c.reference,
-            "visa_type": c.visa_type.code,
-            "stage": c.stage,
-            "advisor": str(c.advisor) if c.advisor else None,
-            "opened_on": _iso(c.opened_on),
-            "intended_entry_date": _iso(c.intended_entry_date),
-            "target_submission_date": _iso(c.target_submission_date),
-            "submitted_at": _iso(c.submitted_at),
-            "decided_at": _iso(c.decided_at),
-            "decision": c.decision,
-            "closed_at": _iso(c.closed_at),
-            "requirements": [
-                {"code": r.code, "name": r.name_en, "status": r.status, "due": _iso(r.due_date)}
-                for r in c.requirements.all()
-            ],
-            "timeline": [
-                {"at": _iso(e.created_at), "kind": e.kind, "summary": e.summary}
-                for e in events
-                if e.case_id == c.pk
-            ],
-        }
-        for c in cases
-    ]
-    message_rows = [
-        {
-            "case": m.case.reference,
-            "at": _iso(m.created_at),
-            "author": str(m.author),
-            "body": m.body,
-        }
-        for m in messages
-    ]
-    doc_rows = []
-    out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 - returned
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for doc in documents:
-            case = doc.requirement.case
-            arcname = ""
-            if not doc.file_deleted and doc.file:
-                safe = clean_display_filename(doc.original_filename).replace("/", "_")
-                arcname = f"files/{case.reference}/{doc.requirement.code}/v{doc.version}-{safe}"
-                try:
-                    with doc.file.open("rb") as handle:
-                        archive.writestr(arcname, handle.read())
-                except FileNotFoundError:
-                    arcname = ""
-                else:
-                    document_access_record(
-                        document=doc, user=user, kind=AccessKind.EXPORT, ip_address=ip_address
-                    )
-            doc_rows.append(
-                {
-                    "case": case.reference,
-                    "requirement": doc.requirement.code,
-                    "version": doc.version,
-                    "filename": doc.original_filename,
-                    "content_type": doc.content_type,
-                    "size_bytes": doc.size_bytes,
-                    "sha256": doc.sha256,
-                    "uploaded_at": _iso(doc.uploaded_at),
-                    "uploaded_by": str(doc.uploaded_by),
-                    "review_status": doc.review_status,
-                    "file_deleted_at": _iso(doc.file_deleted_at),
-                    "file_in_archive": arcname,
-                }
-            )
-        for name, data in (
-            ("profile.json", profile),
-            ("cases.json", case_rows),
-            ("messages.json", message_rows),
-            ("documents.json", doc_rows),
-        ):
-            archive.writestr(name, json.dumps(data, ensure_ascii=False, indent=2))
-    out.seek(0)
-    return out
+# The applicant's data export lives in ``cases/services/data_export.py``.
+from cases.services.data_export import applicant_export_archive  # noqa: E402, F401

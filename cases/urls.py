@@ -1,6 +1,13 @@
 from django.urls import path, register_converter
 
-from cases.views import applicant, documents, qualifications, questionnaire_review, questionnaires
+from cases.views import (
+    applicant,
+    documents,
+    qualifications,
+    questionnaire_review,
+    questionnaires,
+    steps,
+)
 from cases.views import cases as views
 
 
@@ -49,6 +56,8 @@ urlpatterns = [
         name="document_access",
     ),
     path("cases/<int:pk>/messages/", views.message_post, name="message_post"),
+    path("cases/<int:pk>/steps/<int:step_pk>/tick/", steps.step_tick, name="step_tick"),
+    path("cases/<int:pk>/steps/<int:step_pk>/untick/", steps.step_untick, name="step_untick"),
     path("documents/<int:document_pk>/download/", documents.document_download, name="download"),
     # Qualifications and eligibility assessments
     path("cases/<int:pk>/assess/", qualifications.case_assess, name="case_assess"),

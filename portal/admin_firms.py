@@ -31,6 +31,7 @@ FIRM_PATHS: dict[str, str] = {
     "otp_static.staticdevice": "user__firm",
     "cases.visatype": "firm",
     "cases.checklistitem": "visa_type__firm",
+    "cases.steptemplate": "firm",
     "cases.applicant": "firm",
     "cases.case": "firm",
     "cases.documentrequirement": "case__firm",

@@ -224,11 +224,30 @@ _MAIN_MOVES = (
 )
 
 
+def tick_required_steps(case: Case, *, stage: str | None = None) -> None:
+    """Tick, through ``step_tick`` as the case's advisor, every open required case step of
+    ``stage`` (default: every stage), done today in the case's time zone."""
+    from cases.reminders.schedule import local_today
+    from cases.services.steps import step_tick
+
+    steps = case.steps.filter(required=True, done_on__isnull=True).select_related("case")
+    if stage is not None:
+        steps = steps.filter(stage=stage)
+    for step in steps:
+        step_tick(
+            step=step,
+            done_on=local_today(timezone.now(), case.time_zone),
+            note="Test",
+            actor=case.advisor,  # type: ignore[arg-type]
+        )
+
+
 def case_at(stage: str, *, case: Case | None = None, **open_kwargs: object) -> Case:
     """A case moved to ``stage`` through the real services: opened (``open_case`` with
-    ``open_kwargs``), then moved along the main line by its advisor; the ready guard is
-    overridden with a recorded reason, ``decided`` records an approval, and ``on_hold`` and
-    ``withdrawn`` branch off intake. Raises ``ValueError`` for an unknown stage."""
+    ``open_kwargs``), then moved along the main line by its advisor, who ticks the required
+    case steps of each stage before leaving it; the ready guard is overridden with a recorded
+    reason, ``decided`` records an approval, and ``on_hold`` and ``withdrawn`` branch off
+    intake. Raises ``ValueError`` for an unknown stage."""
     case = case or open_case(**open_kwargs)  # type: ignore[arg-type]
     actor = case.advisor
     assert actor is not None
@@ -244,5 +263,6 @@ def case_at(stage: str, *, case: Case | None = None, **open_kwargs: object) -> C
             extra = {"override": True, "reason": "Test: guard overridden"}
         elif to == Stage.DECIDED:
             extra = {"decision": Decision.APPROVED}
+        tick_required_steps(case, stage=case.stage)
         case = services.case_transition(case=case, to=to, actor=actor, **extra)  # type: ignore[arg-type]
     return case

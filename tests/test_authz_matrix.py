@@ -64,6 +64,7 @@ FIRM_A_OBJECT_KINDS = frozenset(
         "assessment",
         "task",
         "notification",
+        "step",
         "totp_device",
         "user",
         "admin_object",
@@ -215,6 +216,7 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
         "rule_set": RuleSet.objects.filter(visa_type_code="K").order_by("-version").first().pk,
         "totp_device": device.pk,
         "shared_object": case_a.pk,
+        "step": case_a.steps.filter(visible_to_applicant=True).order_by("pk")[0].pk,
     }
     admin_objects = _firm_a_admin_objects(case_a, ada, token, device, task, notification)
     return {"users": users, "objects": objects, "admin_objects": admin_objects}
@@ -265,6 +267,7 @@ def _firm_a_admin_objects(case_a: Any, ada: Any, token: Any, device: Any, task: 
         "cases.applicant": case_a.applicant_id,
         "cases.visatype": case_a.visa_type_id,
         "cases.checklistitem": ChecklistItem.objects.filter(visa_type=case_a.visa_type)[0].pk,
+        "cases.steptemplate": case_a.visa_type.step_templates.order_by("pk")[0].pk,
         "cases.documentrequirement": requirement.pk,
         "cases.document": Document.objects.filter(requirement=requirement)[0].pk,
         "cases.documentaccess": getattr(DocumentAccess.objects.first(), "pk", case_a.pk),
@@ -304,7 +307,7 @@ def _kinds(route: str, rule: dict[str, Any]) -> dict[str, str]:
     kinds |= {"requirement_pk": "requirement", "code": "visa_type", "uidb64": "uidb64"}
     kinds |= {"token": "token_string", "object_id": "case", "id": "user"}
     kinds |= {"content_type_id": "case", "app_label": "app_label", "url": "catch_all"}
-    kinds |= {"path": "catch_all", "task_pk": "task", "item_pk": "education"}
+    kinds |= {"path": "catch_all", "task_pk": "task", "item_pk": "education", "step_pk": "step"}
     kinds |= {"kind": "qualification_kind", "section": "questionnaire_section"}
     if _admin_model(route) in ADMIN_FIRM_MODELS:
         kinds["object_id"] = "admin_object"

@@ -54,6 +54,13 @@ from cases.models.stages import (
     Decision,
     Stage,
 )
+from cases.models.steps import (
+    MAX_STEP_NOTE_CHARS,
+    MAX_STEP_OFFSET_DAYS,
+    CaseStep,
+    StepAssignee,
+    StepTemplate,
+)
 from cases.models.timeline import CaseEvent, EventKind, Message
 from cases.models.turn import (
     ADVISOR_TURN_STATUSES,
@@ -76,6 +83,8 @@ __all__ = [
     "COLLECTING_STAGES",
     "EVENT_KINDS",
     "MAIN_LINE",
+    "MAX_STEP_NOTE_CHARS",
+    "MAX_STEP_OFFSET_DAYS",
     "OPEN_STAGES",
     "PRE_SUBMISSION_STAGES",
     "SATISFIED_STATUSES",
@@ -89,6 +98,7 @@ __all__ = [
     "CaseEvent",
     "CaseQuerySet",
     "CaseReferenceCounter",
+    "CaseStep",
     "CaseTask",
     "Channel",
     "ChecklistItem",
@@ -117,6 +127,8 @@ __all__ = [
     "ResponseStatus",
     "ReviewStatus",
     "Stage",
+    "StepAssignee",
+    "StepTemplate",
     "TargetType",
     "VersionState",
     "VisaType",

@@ -70,6 +70,7 @@ class ReminderKind(models.TextChoices):
     TASK_DUE = "task_due", _("Case task due")
     PASSPORT_VALIDITY = "passport_validity", _("Passport validity (6 months after entry)")
     REVIEW_DUE = "review_due", _("Uploaded document awaiting review")
+    STEP_DUE = "step_due", _("Case step due")
     # Notifications of events people act on (issue 10): written when the event happens, emailed
     # through the same ledger (target: the CaseEvent), never by the date sweep.
     NEW_MESSAGE = "message", _("New message")
@@ -169,6 +170,7 @@ class TargetType(models.TextChoices):
     CASE = "case", _("Case")
     TASK = "task", _("Case task")
     EVENT = "event", _("Case event")
+    STEP = "step", _("Case step")
 
 
 class ReminderDelivery(models.Model):

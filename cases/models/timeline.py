@@ -24,6 +24,7 @@ class EventKind(models.TextChoices):
     OVERRIDE = "override", _("Override")
     INVITE = "invite", _("Invitation sent")
     UPDATE = "update", _("Case details changed")
+    STEP = "step", _("Case step")
 
 
 class CaseEvent(models.Model):

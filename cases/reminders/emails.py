@@ -91,6 +91,10 @@ def reminder_item(
         task = fresh.tasks[row.target_id]
         name_en = name_zh = task.title
         path += f"#task-{task.pk}"
+    elif row.target_type == TargetType.STEP:
+        step = fresh.steps[row.target_id]
+        name_en, name_zh = step.name_en, step.name_zh
+        path += f"#step-{step.pk}"
     return ReminderItem(
         kind=row.rule.kind,
         case_reference=case.reference,

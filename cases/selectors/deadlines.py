@@ -1,5 +1,6 @@
 """Deadlines of cases, read with a constant number of queries: outstanding document
-requirements, target submission dates, open case tasks and passports that expire too soon.
+requirements, target submission dates, open case tasks, due case steps
+(``cases/selectors/steps.py``) and passports that expire too soon.
 
 Used by the sweep (with narrow due-date windows), the dashboard, the applicant page and the
 calendar feed. Due dates are dates in the case's time zone.
@@ -28,6 +29,7 @@ from cases.models import (
     PRE_SUBMISSION_STAGES,
     SATISFIED_STATUSES,
     Case,
+    CaseStep,
     CaseTask,
     DocumentRequirement,
     ReminderKind,
@@ -36,6 +38,7 @@ from cases.models import (
 from cases.models.overdue import due_before_local_today, may_be_overdue_q
 from cases.models.turn import waits_on_applicant_q
 from cases.reminders.schedule import PASSPORT_VALID_MAX_DAYS, local_today, passport_too_short
+from cases.selectors.steps import step_deadlines
 from portal.models import User
 
 # Deadlines are live in OPEN_STAGES only: on hold, decided, closed and withdrawn cases get no
@@ -66,6 +69,8 @@ class Deadline:
             return f"#req-{self.target_id}"
         if self.target_type == TargetType.TASK:
             return f"#task-{self.target_id}"
+        if self.target_type == TargetType.STEP:
+            return f"#step-{self.target_id}"
         return ""
 
     def url_for(self, user: User) -> str:
@@ -208,6 +213,18 @@ def task_deadline(task: CaseTask) -> Deadline:
     )
 
 
+def step_deadline(step: CaseStep) -> Deadline:
+    return Deadline(
+        kind=ReminderKind.STEP_DUE,
+        target_type=TargetType.STEP,
+        target_id=step.pk,
+        case=step.case,
+        due_date=step.due_date,  # type: ignore[arg-type]
+        title=step.name,
+        assignee_id=step.case.advisor_id,
+    )
+
+
 def passport_deadline(case: Case) -> Deadline:
     expiry = case.applicant.passport_expiry
     return Deadline(
@@ -233,11 +250,19 @@ def deadlines_for(
     low: dt.date | None = None,
     high: dt.date | None = None,
     limit: int = 500,
+    for_applicant: bool = False,
 ) -> list[Deadline]:
     """Every deadline of ``cases`` (and of ``tasks``, when given) due in [low, high], soonest
-    first. Four queries whatever the number of cases; at most ``limit`` rows of each kind,
-    the latest due first when the list is cut."""
+    first; case steps only those the applicant sees when ``for_applicant``. Five queries
+    whatever the number of cases; at most ``limit`` rows of each kind, the latest due first
+    when the list is cut."""
     items: list[Deadline] = []
+    items += [
+        step_deadline(s)
+        for s in step_deadlines(cases, low=low, high=high, for_applicant=for_applicant).order_by(
+            "-due_date"
+        )[:limit]
+    ]
     items += [
         requirement_deadline(r)
         for r in requirement_deadlines(cases, low=low, high=high).order_by("-due_date")[:limit]
@@ -277,9 +302,10 @@ def _no_deadline_cases(cases: QuerySet[Case], limit: int) -> list[Case]:
     dated_task = CaseTask.objects.filter(
         case=OuterRef("pk"), due_date__isnull=False, done=False
     ).values("pk")
+    dated_step = CaseStep.objects.live().filter(case=OuterRef("pk")).values("pk")
     return list(
         cases.filter(stage__in=OPEN_STAGES, target_submission_date__isnull=True)
-        .filter(~Exists(dated_requirement), ~Exists(dated_task))
+        .filter(~Exists(dated_requirement), ~Exists(dated_task), ~Exists(dated_step))
         .select_related("applicant", "visa_type")
         .order_by("opened_on", "id")[:limit]
     )
@@ -292,7 +318,7 @@ def dashboard_deadlines_for_user(
     requirements only required ones of cases still collecting documents, as everywhere in the
     portal, see ``Deadline.may_be_overdue``; other past items are left out) and due in the next
     7 days, at most ``limit`` of each; plus active cases without any
-    deadline. Constant query count (five queries)."""
+    deadline. Constant query count (six queries)."""
     now = now or timezone.now()
     today_utc = now.astimezone(dt.UTC).date()
     cases = Case.objects.visible_to(user)
@@ -319,10 +345,11 @@ def case_deadlines_for_applicant(
     *, case: Case, now: dt.datetime | None = None
 ) -> tuple[list[Deadline], list[Deadline]]:
     """(upcoming, overdue) deadlines of one case for its applicant: documents, the target
-    submission date and the passport check (advisor tasks are internal). Past items that are
-    not overdue (``Deadline.may_be_overdue`` False) are in neither list. Four queries."""
+    submission date, the passport check and the case steps they see (advisor tasks are
+    internal). Past items that are not overdue (``Deadline.may_be_overdue`` False) are in
+    neither list. Five queries."""
     now = now or timezone.now()
-    items = deadlines_for(cases=Case.objects.filter(pk=case.pk), tasks=None)
+    items = deadlines_for(cases=Case.objects.filter(pk=case.pk), tasks=None, for_applicant=True)
     today = local_today(now, case.time_zone)
     upcoming = [d for d in items if d.due_date >= today]
     overdue = [d for d in items if d.is_overdue(now)]
@@ -349,4 +376,4 @@ def calendar_deadlines_for_user(
     else:
         cases = visible.filter(applicant__user=user)
         tasks = None
-    return deadlines_for(cases=cases, tasks=tasks, low=low)
+    return deadlines_for(cases=cases, tasks=tasks, low=low, for_applicant=tasks is None)

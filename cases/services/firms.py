@@ -1,4 +1,5 @@
-"""Firm writes: creating a firm (a tenant) with its own K and R visa types and checklists."""
+"""Firm writes: creating a firm (a tenant) with its own K and R visa types, checklists and case
+steps."""
 
 import importlib
 
@@ -6,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.models import ChecklistItem, VisaType
+from cases.models import ChecklistItem, StepTemplate, VisaType
 from cases.services.questionnaires import firm_seed_questionnaires
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Firm, User
@@ -14,6 +15,8 @@ from portal.models import Firm, User
 # The seed catalogue (K and R with their checklists) lives in the data migration that installed
 # it, so a new firm starts from exactly what the default firm started from.
 _SEED = importlib.import_module("cases.migrations.0003_seed_visa_types")
+# Likewise the K and R case steps (issue 16).
+_STEPS = importlib.import_module("cases.migrations.0019_seed_case_steps")
 
 
 def firm_create(*, name: str, slug: str, actor: User | None) -> Firm:
@@ -36,5 +39,6 @@ def firm_create(*, name: str, slug: str, actor: User | None) -> Firm:
 
 
 def firm_seed_visa_types(*, firm: Firm) -> None:
-    """Give ``firm`` the K and R visa types and checklists it lacks (idempotent)."""
+    """Give ``firm`` the K and R visa types, checklists and case steps it lacks (idempotent)."""
     _SEED.install_for(VisaType, ChecklistItem, firm=firm)
+    _STEPS.install_for(VisaType, StepTemplate, firm=firm)

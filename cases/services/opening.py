@@ -21,6 +21,7 @@ from cases.models import (
 from cases.models.search import case_search_text
 from cases.services.applicants import applicant_create
 from cases.services.events import event_record
+from cases.services.steps import steps_copy_for_case
 from portal.dates import check_not_too_far_ahead
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
@@ -58,7 +59,8 @@ def case_open(
     opened_on: dt.date | None = None,
     time_zone: str = "",
 ) -> Case:
-    """Open a case in stage intake and create its document requirements from the checklist.
+    """Open a case in stage intake, create its document requirements from the checklist and
+    copy its visa type's case steps (``cases/services/steps.py``).
 
     Due dates are ``opened_on`` plus each item's offset in days; they are dates in the case's
     ``time_zone`` (an IANA name; default the advisor's, else UTC). Raises ``NotAllowed`` unless
@@ -146,6 +148,7 @@ def case_open(
             )
             for item in visa_type.checklist.all()
         )
+        steps_copy_for_case(case=case)
         event_record(
             case=case,
             actor=actor,

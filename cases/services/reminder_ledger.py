@@ -20,10 +20,12 @@ from cases.models import (
     ReminderDelivery,
     ReminderKind,
     ReminderRule,
+    StepAssignee,
     TargetType,
 )
 from cases.reminders.schedule import add_working_days, due_date_window, send_moment, zone
 from cases.selectors import deadlines
+from cases.selectors.steps import step_deadlines
 from cases.services.sweep_settings import setting as _setting
 from portal.models import User
 
@@ -97,6 +99,22 @@ def _candidates(kind: str, low: dt.date, high: dt.date) -> list[_Candidate]:
                 r.case.advisor,
             )
             for r in deadlines.review_deadlines(cases, low=low, high=high)
+        ]
+    if kind == ReminderKind.STEP_DUE:
+        # The applicant is reminded only of steps they do and see; the advisor of every step
+        # (they chase the employer's too).
+        return [
+            _Candidate(
+                TargetType.STEP,
+                s.pk,
+                s.case,
+                s.due_date,  # type: ignore[arg-type]
+                s.case.applicant.user
+                if s.visible_to_applicant and s.assignee == StepAssignee.APPLICANT
+                else None,
+                s.case.advisor,
+            )
+            for s in step_deadlines(cases, low=low, high=high)
         ]
     if kind == ReminderKind.PASSPORT_VALIDITY:
         return [

@@ -21,8 +21,10 @@ from cases.models import (
     EventKind,
     Stage,
 )
+from cases.selectors.steps import open_required_steps
 from cases.services.events import event_record
 from cases.services.notifications import notify_stage
+from cases.services.steps import steps_stage_entered
 from eligibility.models import AssessmentOutcome
 from eligibility.selectors import current_assessment_outcome
 from portal.audit import audit_update
@@ -60,6 +62,25 @@ def case_ready_check(*, case: Case) -> ReadyCheck:
     return ReadyCheck(missing=missing, assessment_problem=problem)
 
 
+def check_steps_done(*, case: Case, to: str) -> None:
+    """The step guard: a case moves forward along the main line from its stage only once
+    every step of that stage marked "required before leaving its stage" is ticked
+    (``cases/models/steps.py``). Holds, withdrawals and the change request back to documents
+    are never blocked. Raises ``TransitionNotAllowed`` naming the open steps
+    (``details["open_steps"]``: their codes)."""
+    if case.stage not in MAIN_LINE or to not in MAIN_LINE:
+        return
+    if MAIN_LINE.index(to) <= MAIN_LINE.index(case.stage):
+        return
+    open_steps = open_required_steps(case=case, stage=case.stage)
+    if open_steps:
+        raise TransitionNotAllowed(
+            _("Tick these steps of “%(stage)s” before moving on: %(list)s.")
+            % {"stage": Stage(case.stage).label, "list": ", ".join(s.name for s in open_steps)},
+            details={"open_steps": [s.code for s in open_steps]},
+        )
+
+
 def allowed_transitions(case: Case) -> list[str]:
     """Stages ``case`` may move to next, in main-line order; on_hold returns only to the stage
     it was entered from."""
@@ -84,8 +105,9 @@ def case_transition(
     ``reason`` is required to override the ready guard (``override=True``) and to withdraw or
     hold; ``decision`` (approved | refused) is required for ``decided``. Raises ``NotAllowed``
     (actor may not move cases), ``TransitionNotAllowed`` (move not in the map or a guard fails,
-    ``details["missing"]`` lists outstanding requirements) and ``StaleObject`` (someone else
-    moved the case first; nothing is changed).
+    ``details["missing"]`` lists outstanding requirements, ``details["open_steps"]`` the
+    required steps of the stage not ticked yet, ``check_steps_done``) and ``StaleObject``
+    (someone else moved the case first; nothing is changed).
     """
     if not permissions.can_transition(actor, case):
         raise NotAllowed(_("Only the case's advisor or an admin can change its stage."))
@@ -95,6 +117,7 @@ def case_transition(
             _("A case in stage “%(from)s” cannot move to “%(to)s”.")
             % {"from": Stage(case.stage).label, "to": Stage(to).label if to in Stage.values else to}
         )
+    check_steps_done(case=case, to=to)
     update: dict[str, Any] = {"stage": to, "updated_at": timezone.now()}
     event_data: dict[str, Any] = {}
     now = timezone.now()
@@ -160,6 +183,7 @@ def case_transition(
             # An override's reasoning is between advisors; the applicant sees the new stage.
             internal=bool(event_data.get("override")),
         )
+        steps_stage_entered(case=case, stage=to, now=now)
         # The applicant learns the new stage, not an override's reasoning.
         notify_stage(
             case=case,

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,9 +22,11 @@ from cases.forms import (
 )
 from cases.forms.reminders import TaskForm
 from cases.models import Stage
+from cases.reminders.schedule import local_today
 from cases.selectors.invitations import invitation_status_for_case
 from cases.selectors.reminders import task_list_for_case
 from cases.services import applicants as services_applicants
+from cases.services.steps import FINISHED_STAGES
 from cases.views.shared import case_page_context, case_url, form_errors, run_service, staff_case
 from portal.errors import PortalError
 from portal.pagination import DeferredJoinPaginator
@@ -113,6 +116,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         assess_form=AssessForm(),
         tasks=list(task_list_for_case(case=case)),
         invitation=invitation_status_for_case(case=case),
+        steps_editable=case.stage not in FINISHED_STAGES,
+        step_today=local_today(timezone.now(), case.time_zone),
         task_form=TaskForm(auto_id="task_%s", case=case),
         advisor_form=(
             AdvisorAssignForm(auto_id="advisor_%s", case=case)

@@ -14,6 +14,7 @@ from cases import permissions, selectors
 from cases.forms import MessageForm
 from cases.models import MAIN_LINE, Case, Stage
 from cases.selectors.eligibility import missing_fact_labels
+from cases.selectors.steps import steps_by_stage
 from cases.uploads import accepted_labels
 from eligibility.selectors import current_assessment
 from portal.errors import PortalError
@@ -80,6 +81,7 @@ def case_page_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "message_form": MessageForm(),
         "can_upload": permissions.can_upload(request.user, case),
         "assessment": assessment,
+        "step_groups": steps_by_stage(case=case, user=request.user),
         "assessment_missing": missing_fact_labels(
             assessment.missing_facts if assessment else [], requirements, get_language() or "en"
         ),

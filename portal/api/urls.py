@@ -10,6 +10,7 @@ from cases.api import cases as cases_api
 from cases.api import eligibility as eligibility_api
 from cases.api import questionnaires as questionnaires_api
 from cases.api import reminders as reminders_api
+from cases.api import steps as steps_api
 from portal.api import views as portal_api
 
 app_name = "api"
@@ -35,6 +36,7 @@ cases_api.register(router)
 eligibility_api.register(router)  # education, employment, assessments
 reminders_api.register(router)  # notifications, case tasks
 questionnaires_api.register(router)  # a case's questionnaire (issue 12)
+steps_api.register(router)  # case steps
 
 urlpatterns = [
     path("me/", portal_api.MeView.as_view(), name="me"),

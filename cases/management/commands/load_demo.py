@@ -16,10 +16,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services
 from cases.models import Applicant, Case, Stage, VersionState, VisaType
+from cases.reminders.schedule import local_today
 from cases.samples import sample_jpeg, sample_pdf, sample_png
 from cases.services import reminders as reminder_services
 from cases.services.eligibility import case_assess
 from cases.services.qualifications import education_save, employment_save
+from cases.services.steps import step_tick
 from cases.services.uploads import document_process
 from eligibility.models import FieldOfStudy, Institution
 from eligibility.services import institutions_import_csv
@@ -222,6 +224,8 @@ class Command(BaseCommand):
                         reason="Demo: the consulate confirmed eligibility by letter.",
                     )
             else:
+                if step == Stage.SUBMITTED:
+                    self._tick_steps(case, advisor, Stage.READY)
                 services.case_transition(case=case, to=step, actor=advisor)
         if stage == Stage.DOCUMENTS:
             self._upload_some(case, uploader, advisor)
@@ -230,6 +234,16 @@ class Command(BaseCommand):
             author=advisor,
             body="Welcome! Please upload the documents on your checklist.",
         )
+
+    def _tick_steps(self, case: Case, advisor: User, stage: str) -> None:
+        """The advisor ticks the required case steps of ``stage`` (form sent, appointment)."""
+        for step in case.steps.filter(stage=stage, required=True, done_on__isnull=True):
+            step_tick(
+                step=step,
+                done_on=local_today(timezone.now(), case.time_zone),
+                note="Demo: done with the applicant.",
+                actor=advisor,
+            )
 
     def _file_for(self, req: Any, name: str) -> tuple[bytes, str]:
         if "application/pdf" in req.accepted_types:

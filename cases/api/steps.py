@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -43,6 +43,12 @@ class CaseStepListViewSet(RequesterLanguageMixin, ScopedViewSet):
         )
 
 
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="One case step (the applicant: only a step shown to them)",
+        responses={200: CaseStepSerializer, **error_responses()},
+    ),
+)
 class StepViewSet(RequesterLanguageMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = CaseStepSerializer
     filter_backends = ()

@@ -6,6 +6,7 @@ from cases.views import (
     qualifications,
     questionnaire_review,
     questionnaires,
+    reports,
     steps,
 )
 from cases.views import cases as views
@@ -138,6 +139,8 @@ urlpatterns = [
         questionnaire_review.questionnaire_sheet_csv,
         name="questionnaire_sheet_csv",
     ),
+    path("reports/", reports.reports_page, name="reports"),
+    path("reports/<slug:report>.csv", reports.report_csv, name="report_csv"),
     path("my/", applicant.my_cases, name="my_cases"),
     path("my/cases/<int:pk>/", applicant.my_case_detail, name="my_detail"),
     path("my/access/", applicant.my_access, name="my_access"),

@@ -213,6 +213,7 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
         "assessment": assessment.pk,
         "qualification_kind": "education",
         "questionnaire_section": "personal",
+        "report_slug": "open",
         "rule_set": RuleSet.objects.filter(visa_type_code="K").order_by("-version").first().pk,
         "totp_device": device.pk,
         "shared_object": case_a.pk,
@@ -309,6 +310,7 @@ def _kinds(route: str, rule: dict[str, Any]) -> dict[str, str]:
     kinds |= {"content_type_id": "case", "app_label": "app_label", "url": "catch_all"}
     kinds |= {"path": "catch_all", "task_pk": "task", "item_pk": "education", "step_pk": "step"}
     kinds |= {"kind": "qualification_kind", "section": "questionnaire_section"}
+    kinds |= {"report": "report_slug"}
     if _admin_model(route) in ADMIN_FIRM_MODELS:
         kinds["object_id"] = "admin_object"
     elif _admin_model(route) is not None:

@@ -1,0 +1,47 @@
+"""The filters of the reports page: a date range (at most two years) and a visa type."""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.forms import DateInput
+from cases.models import VisaType
+from portal.models import User
+
+MAX_REPORT_DAYS = 731
+DEFAULT_REPORT_DAYS = 84  # twelve weeks
+EARLIEST_REPORT_DAY = dt.date(2000, 1, 1)
+
+
+class ReportFilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    visa_type = forms.ChoiceField(label=_("Visa type"), required=False)
+
+    def __init__(self, *args: Any, user: User, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        codes = VisaType.objects.visible_to(user).order_by("code").values_list("code", "name")
+        self.fields["visa_type"].choices = [("", _("Any visa type"))] + [
+            (code, f"{code} – {name}") for code, name in dict(codes).items()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        end = data.get("end") or self.today
+        start = data.get("start") or end - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1)
+        if start < EARLIEST_REPORT_DAY or end > self.today + dt.timedelta(days=366):
+            raise forms.ValidationError(
+                _("Choose dates from %(earliest)s to a year from today.")
+                % {"earliest": EARLIEST_REPORT_DAY.isoformat()}
+            )
+        if start > end:
+            raise forms.ValidationError(_("The start date must be on or before the end date."))
+        if (end - start).days >= MAX_REPORT_DAYS:
+            raise forms.ValidationError(
+                _("Choose a period of at most two years (%(n)d days).") % {"n": MAX_REPORT_DAYS}
+            )
+        data["start"], data["end"] = start, end
+        return data

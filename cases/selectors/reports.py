@@ -122,6 +122,7 @@ def days_per_stage(cases: QuerySet[Case], filters: ReportFilters) -> dict[str, S
             )
         )
         .values("before", "created_at", "entered")
+        .order_by()  # the window orders; the timeline's default order would sort again
     )
     sql, params = entries.query.sql_with_params()
     low = dt.datetime.combine(filters.start, dt.time.min, tzinfo=dt.UTC)
@@ -168,11 +169,15 @@ def review_waiting(
 ) -> ReviewWaiting:
     """How long uploads wait for the advisor's review. Two queries."""
     docs = Document.objects.filter(requirement__case__in=cases)
-    reviewed = docs.filter(
-        reviewed_at__date__gte=filters.start,
-        reviewed_at__date__lte=filters.end,
-        uploaded_at__isnull=False,
-    ).values_list("uploaded_at", "reviewed_at")
+    reviewed = (
+        docs.filter(
+            reviewed_at__date__gte=filters.start,
+            reviewed_at__date__lte=filters.end,
+            uploaded_at__isnull=False,
+        )
+        .values_list("uploaded_at", "reviewed_at")
+        .order_by()
+    )
     if connection.vendor == "postgresql":
         sql, params = reviewed.query.sql_with_params()
         with connection.cursor() as cursor:

@@ -13,6 +13,8 @@ from django.contrib.auth.forms import (
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.identity import email_canonical, email_normalize, validate_email_identity
+
 
 class SafeJSONField(forms.JSONField):
     """Django's JSON form field, with a form error instead of a 500 when a value is nested so
@@ -39,6 +41,22 @@ class SafeJSONField(forms.JSONField):
 JSON_FORMFIELD_OVERRIDES: dict[Any, dict[str, Any]] = {
     models.JSONField: {"form_class": SafeJSONField}
 }
+
+
+class IdentityEmailField(forms.EmailField):
+    """An email field that reads any typed form of an address as its stored form
+    (``portal.identity.email_normalize``: full-width letters, at signs and full stops,
+    invisible characters) and, with ``check_lookalikes`` (default), refuses addresses that mix
+    alphabets or read as another address with ``email_check``'s message."""
+
+    def __init__(self, *, check_lookalikes: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if check_lookalikes:  # first: its message says more than "enter a valid address"
+            self.validators.insert(0, validate_email_identity)
+
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        return email_normalize(value) if value else value
 
 
 # The longest email address (RFC 5321 path limit) a login may name, in characters.
@@ -82,33 +100,35 @@ class ResetSetPasswordForm(SetPasswordForm):
 
 
 class UniqueEmailMixin:
-    """An account's email must differ from every other account's in more than letter case and
-    Unicode compatibility forms (full-width letters): ``Amy@Example.test`` is refused as a form
-    error when ``amy@example.test`` exists, instead of a second account whose login then
-    failed with a 500 (two rows for one case-insensitive email)."""
+    """An account's email must have a canonical form (``portal.identity``) no other account
+    has: ``Amy@Example.test``, its full-width form or one with a zero-width space is
+    refused as a form error when ``amy@example.test`` exists, instead of a second account
+    whose login then failed with a 500. Look-alike addresses are refused by the field."""
 
     cleaned_data: dict[str, Any]
     instance: Any
 
     def clean_email(self) -> str:
-        import unicodedata
-
         from portal.models import User
 
-        email = unicodedata.normalize("NFKC", (self.cleaned_data.get("email") or "").strip())
-        others = User.objects.filter(email__iexact=email)
+        email = (self.cleaned_data.get("email") or "").lower()
+        others = User.objects.filter(email_canonical=email_canonical(email))
         if self.instance is not None and self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
             raise forms.ValidationError(
                 _("An account with this email address already exists."), code="unique"
             )
-        return email.lower()
+        return email
 
 
 class UserAddForm(UniqueEmailMixin, AdminUserCreationForm):
     """The admin's add-user form."""
 
+    email = IdentityEmailField(label=_("Email address"))
+
 
 class UserEditForm(UniqueEmailMixin, UserChangeForm):
     """The admin's change-user form."""
+
+    email = IdentityEmailField(label=_("Email address"))

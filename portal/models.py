@@ -9,6 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.identity import (
+    CanonicalEmailField,
+    email_canonical,
+    email_normalize,
+    validate_email_identity,
+)
+
 
 def validate_time_zone(value: str) -> None:
     """Raise ValidationError unless ``value`` is an IANA time zone name such as Asia/Shanghai."""
@@ -63,7 +70,8 @@ class UserManager(BaseUserManager["User"]):
     def _create(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        # Stored lower-cased (phones capitalise the first letter); compared by canonical form.
+        user = self.model(email=email_normalize(email).lower(), **extra)
         if password:
             user.set_password(password)
         else:
@@ -73,8 +81,10 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        """Email login ignores letter case (phones capitalise the first letter)."""
-        return self.get(email__iexact=username)
+        """The account whose canonical email (``portal.identity.email_canonical``) equals that
+        of ``username``: login ignores letter case, full-width forms and invisible
+        characters. Raises ``User.DoesNotExist``."""
+        return self.get(email_canonical=email_canonical(username or ""))
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", False)
@@ -99,7 +109,9 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    email = models.EmailField(_("email address"), unique=True)
+    email = models.EmailField(_("email address"), unique=True, validators=[validate_email_identity])
+    # The comparison key of ``email`` (portal/identity.py), unique: one account per person.
+    email_canonical = CanonicalEmailField()
     firm = models.ForeignKey(
         Firm,
         on_delete=models.PROTECT,
@@ -144,8 +156,20 @@ class User(AbstractUser):
                 condition=models.Q(firm__isnull=False) | models.Q(is_platform_admin=True),
                 name="user_firm_unless_platform_admin",
                 violation_error_message=_("Choose the firm this account belongs to."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["email_canonical"],
+                name="user_email_canonical_unique",
+                violation_error_message=_("An account with this email address already exists."),
+            ),
         ]
+
+    def clean(self) -> None:
+        """The stored form of the email (lower case) and its canonical key, as the account
+        forms and ``create_user`` save them (``portal/identity.py``)."""
+        super().clean()
+        self.email = email_normalize(self.email or "").lower()
+        self.email_canonical = email_canonical(self.email)
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -4,23 +4,28 @@ enumeration-safe password reset form, and who must pass two-factor authenticatio
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.forms import IdentityEmailField
+from portal.identity import email_canonical
 from portal.models import User
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
-    """The account name axes counts failures for: the submitted email, trimmed and lower-cased,
-    so ``Amy@Example.test`` and ``amy@example.test`` share one counter."""
+    """The account name axes counts failures for: the canonical form of the submitted email
+    (``portal.identity``), so letter case, full-width forms and invisible characters do not
+    make another counter."""
     field = settings.AXES_USERNAME_FORM_FIELD
-    value = (credentials or {}).get(field) or request.POST.get(field, "")
+    value = str((credentials or {}).get(field) or request.POST.get(field, ""))
     # Cut to axes' 255-character column: the login form refuses longer names first.
-    return str(value).strip().lower()[:255]
+    return email_canonical(value[:1000])[:255]
 
 
 def axes_failure_limit(request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
@@ -57,11 +62,12 @@ def requires_two_factor(user: User) -> bool:
 def reset_mail_allowed(email: str) -> bool:
     """Count one reset mail for ``email``; False once 3 were sent within the current hour.
 
-    A fixed one-hour window in the cache (Redis in production) keyed by a hash of the address.
+    A fixed one-hour window in the cache (Redis in production) keyed by a hash of the address's
+    canonical form (``portal.identity``).
     """
     import hashlib
 
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    digest = hashlib.sha256(email_canonical(email).encode()).hexdigest()
     key = f"pwreset:{digest}"
     cache.add(key, 0, timeout=3600)
     try:
@@ -74,9 +80,20 @@ def reset_mail_allowed(email: str) -> bool:
 
 class RateLimitedPasswordResetForm(PasswordResetForm):
     """Django's reset form (same answer whether or not the address exists; no mail to inactive
-    or unknown accounts) that sends at most 3 mails per account per hour."""
+    or unknown accounts) that finds the account by canonical email (``portal.identity``),
+    sends the mail to its stored address only, and at most 3 mails per account per hour."""
+
+    # Typed forms of an address (full-width, invisible characters) read as the stored form;
+    # look-alike addresses are not refused here: the answer is the same for every address.
+    email = IdentityEmailField(
+        label=_("Email"),
+        max_length=254,
+        check_lookalikes=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def get_users(self, email: str) -> Iterator[User]:
-        for user in super().get_users(email):
-            if reset_mail_allowed(user.email):
+        users = User.objects.filter(email_canonical=email_canonical(email), is_active=True)
+        for user in users:
+            if user.has_usable_password() and reset_mail_allowed(user.email):
                 yield user

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed
 from portal.firms import is_firm_member
+from portal.identity import email_canonical, email_normalize
 from portal.invitations import invitation_create, invitation_email, invitation_link_for
 from portal.models import ApiToken, Firm, Role, User
 
@@ -41,11 +42,13 @@ def user_invite_applicant(
     claimed): its owner is told by email that a firm opened a case for them, and the caller
     answers exactly as for a new address, so nobody learns that the address is registered.
 
-    Raises ``InvalidInput`` when the email belongs to a staff account of ``firm``. Emails are
-    sent after the surrounding transaction commits.
+    The account is found by canonical email (``portal.identity``); mail goes to the stored
+    address of an existing account, never to the typed one. Raises ``InvalidInput`` when the
+    email belongs to a staff account of ``firm``. Emails are sent after the surrounding
+    transaction commits.
     """
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).first()
+    email = email_normalize(email).lower()
+    user = User.objects.filter(email_canonical=email_canonical(email)).first()
     inviter = invited_by.get_full_name()
     if user is not None and user.firm_id != firm.pk:
         address, language, firm_name = user.email, user.preferred_language, firm.name

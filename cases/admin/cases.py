@@ -24,7 +24,7 @@ from cases.models import (
     VisaType,
 )
 from portal.errors import PortalError
-from portal.forms import JSON_FORMFIELD_OVERRIDES
+from portal.forms import JSON_FORMFIELD_OVERRIDES, IdentityEmailField
 
 
 class ServiceForm(forms.ModelForm):
@@ -116,6 +116,8 @@ class ChecklistItemAdmin(admin.ModelAdmin):
 class ApplicantAddForm(ServiceForm):
     """Adding an applicant runs ``applicant_create`` (same checks as the "Open a case" page:
     one applicant per email, plausible dates, a birth date in the past); no login is created."""
+
+    email = IdentityEmailField(label=_("email"))
 
     class Meta:
         model = Applicant

@@ -14,6 +14,7 @@ from cases.services.applicants import applicant_check_birth_date
 from portal.dates import MAX_YEARS_AHEAD, check_not_past, latest_allowed, validate_stored_date
 from portal.errors import InvalidInput
 from portal.firms import firm_advisors
+from portal.forms import IdentityEmailField
 from portal.models import Language, Role, User
 
 
@@ -73,7 +74,7 @@ class CaseOpenForm(forms.Form):
     )
     given_names = forms.CharField(label=_("Given names (as in passport)"), max_length=120)
     family_name = forms.CharField(label=_("Family name (as in passport)"), max_length=120)
-    email = forms.EmailField(
+    email = IdentityEmailField(
         label=_("Applicant's email"),
         help_text=_("The applicant receives a link to set a password."),
     )

@@ -1,16 +1,17 @@
 """The applicant: the person a case is for."""
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from portal.dates import validate_stored_date
-
-if TYPE_CHECKING:
-    pass
+from portal.identity import (
+    CanonicalEmailField,
+    email_canonical,
+    email_normalize,
+    validate_email_identity,
+)
 
 
 class Applicant(models.Model):
@@ -34,7 +35,9 @@ class Applicant(models.Model):
     )
     given_names = models.CharField(_("given names"), max_length=120)
     family_name = models.CharField(_("family name"), max_length=120)
-    email = models.EmailField(_("email"))
+    email = models.EmailField(_("email"), validators=[validate_email_identity])
+    # The comparison key of ``email`` (portal/identity.py): one applicant per person and firm.
+    email_canonical = CanonicalEmailField()
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     date_of_birth = models.DateField(
         _("date of birth"), null=True, blank=True, validators=[validate_stored_date]
@@ -49,13 +52,24 @@ class Applicant(models.Model):
 
     class Meta:
         ordering = ("family_name", "given_names")
-        indexes = [
-            models.Index(fields=["family_name", "given_names"]),
-            models.Index(fields=["firm", "email"], name="applicant_firm_email"),
+        indexes = [models.Index(fields=["family_name", "given_names"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "email_canonical"],
+                name="applicant_firm_email_canonical_unique",
+                violation_error_message=_(
+                    "An applicant with this email address already exists in this firm."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        """The stored form of the email and its canonical key (``portal/identity.py``)."""
+        self.email = email_normalize(self.email or "")
+        self.email_canonical = email_canonical(self.email)
 
     @property
     def full_name(self) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from cases import permissions
 from cases.models import Applicant, Case, EventKind
 from cases.services.events import event_record
 from portal.errors import InvalidInput, NotAllowed
+from portal.identity import email_canonical, email_clean
 from portal.invitations import invitation_send
 from portal.models import Firm, Invitation, User
 from portal.services import user_invite_applicant
@@ -59,15 +60,23 @@ def applicant_create(
     ``invite`` also create their login and email a one-time set-password link (an address of
     another firm's account gets no login: see ``user_invite_applicant``).
 
-    Raises ``NotAllowed`` unless ``actor`` is staff of that firm; ``InvalidInput`` when the
-    email belongs to an applicant of the firm (naming them only when ``actor`` may see them,
-    else ``NOT_AVAILABLE``) or to a staff account of the firm."""
+    Emails are compared in their canonical form (``portal.identity``: letter case, full-width
+    forms and invisible characters do not make another address); the stored address is the
+    typed one normalised (``email_clean``), and mail goes only to it.
+
+    Raises ``NotAllowed`` unless ``actor`` is staff of that firm; ``InvalidInput`` for an
+    address that is not one or looks like another (mixed alphabets, look-alike letters), or
+    when the email belongs to an applicant of the firm (naming them only when ``actor`` may
+    see them, else ``NOT_AVAILABLE``) or to a staff account of the firm."""
     from cases.selectors.cases import applicant_list_for_user
 
     firm = applicant_firm_for(actor=actor, firm=firm)
     language = fields.pop("preferred_language", "en")
-    email = (fields.get("email") or "").strip()
-    existing = Applicant.objects.filter(firm=firm, email__iexact=email)
+    try:
+        fields["email"] = email_clean(fields.get("email") or "")
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), details={"field": "email"}) from exc
+    existing = Applicant.objects.filter(firm=firm, email_canonical=email_canonical(fields["email"]))
     if existing.exists():
         if applicant_list_for_user(user=actor).filter(pk__in=existing.values("pk")).exists():
             raise InvalidInput(
@@ -99,7 +108,12 @@ def applicant_create(
             if login is not None and Applicant.objects.filter(user=login).exists():
                 # The login already has an applicant record (under another address).
                 raise InvalidInput(str(NOT_AVAILABLE), details={"field": "email"})
-        applicant.save()
+        try:
+            with transaction.atomic():
+                applicant.save()
+        except IntegrityError as exc:
+            # A concurrent opening created an applicant with this canonical email first.
+            raise InvalidInput(str(NOT_AVAILABLE), details={"field": "email"}) from exc
     return applicant
 
 

@@ -12,7 +12,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 
+from portal.identity import email_normalize, validate_email_identity
 from portal.models import ApiToken, User
+
+
+class IdentityEmailField(serializers.EmailField):
+    """An email field that reads any typed form of an address as its stored form
+    (``portal.identity.email_normalize``: full-width letters, at signs and full stops,
+    invisible characters) and refuses addresses that mix alphabets or read as another address, with
+    ``portal.identity.email_check``'s message (400)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+        # First: its message says more than "enter a valid email address".
+        self.validators.insert(0, validate_email_identity)
+
+    def to_internal_value(self, data: Any) -> str:
+        return email_normalize(super().to_internal_value(data))
 
 
 class StrictSerializer(serializers.Serializer):

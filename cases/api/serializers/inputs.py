@@ -13,7 +13,7 @@ from cases import permissions
 from cases.models import Decision, ReviewStatus, Stage
 from cases.services import MAX_MESSAGE_CHARS
 from cases.services.applicants import applicant_check_birth_date
-from portal.api.serializers import StrictSerializer
+from portal.api.serializers import IdentityEmailField, StrictSerializer
 from portal.errors import InvalidInput
 from portal.firms import firm_advisors
 from portal.models import Language, User
@@ -68,7 +68,7 @@ class CaseOpenSerializer(StrictSerializer):
     )
     given_names = serializers.CharField(max_length=120, required=False)
     family_name = serializers.CharField(max_length=120, required=False)
-    email = serializers.EmailField(required=False)
+    email = IdentityEmailField(required=False)
     preferred_language = serializers.ChoiceField(
         choices=Language.choices, required=False, default=Language.ENGLISH
     )

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.identity import email_canonical
 from portal.models import User
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("demo_totp only runs with DJANGO_DEBUG on (local demo).")
-        user = User.objects.filter(email__iexact=options["email"]).first()
+        user = User.objects.filter(email_canonical=email_canonical(options["email"])).first()
         if user is None:
             raise CommandError(f"No user with the email {options['email']}.")
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

@@ -9,6 +9,7 @@ Errors are keyed by the form field they belong to: the question key, or
 """
 
 import datetime as dt
+import unicodedata
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -49,11 +50,37 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+# Characters nobody types into an answer on purpose: control characters other than line breaks
+# and tabs (Unicode category Cc), lone surrogates (Cs: they cannot even be stored as UTF-8), and
+# the format characters that reorder or hide text (bidirectional embeddings, overrides and
+# isolates U+202A-U+202E and U+2066-U+2069, zero-width space U+200B, byte-order mark U+FEFF).
+# Joiners (U+200C, U+200D) stay: some scripts and emoji need them. Source: Unicode Standard
+# Annex #9 (bidirectional algorithm) and the Unicode character database's general categories.
+_HIDDEN_FORMAT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff")
+
+
+def _has_invisible(value: str) -> bool:
+    """True when ``value`` holds a character of the set described above."""
+    return any(
+        (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t") or ch in _HIDDEN_FORMAT
+        for ch in value
+    )
+
+
+def section_keys(section: Mapping[str, Any]) -> set[str]:
+    """Every answer key of one section: its questions and their follow-ups."""
+    keys = set()
+    for q in section["questions"]:
+        keys.add(q["key"])
+        keys.update(f["key"] for f in q.get("follow_up", []))
+    return keys
+
+
 def _clean_text(q: Mapping[str, Any], value: Any, answers: Mapping[str, Any], lang: str) -> Any:
     if not isinstance(value, str):
         raise ValueError(_("Enter text for “%(label)s”.") % {"label": _label(q, lang)})
     value = value.replace("\r\n", "\n").strip()
-    if "\x00" in value:
+    if _has_invisible(value):
         raise ValueError(_("Remove the invisible control characters from your answer."))
     limit = int(q.get("max_length", 200))
     if len(value) > limit:
@@ -232,14 +259,14 @@ def clean_section(
     Returns the cleaned answers of the section (every question key present, follow-ups of a
     "no" dropped) and the errors; the caller stores nothing when there are errors."""
     errors = Errors()
-    allowed = set()
-    for q in section["questions"]:
-        allowed.add(q["key"])
-        allowed.update(f["key"] for f in q.get("follow_up", []))
+    allowed = section_keys(section)
     unknown = set(raw) - allowed
     if unknown:
         errors["__all__"] = _("These answers are not questions of this page: %(k)s.") % {
-            "k": ", ".join(sorted(map(str, unknown)))
+            # backslashreplace: a key with a lone surrogate must not break the response's UTF-8
+            "k": ", ".join(
+                sorted(str(k).encode("utf-8", "backslashreplace").decode() for k in unknown)
+            )
         }
     cleaned: dict[str, Any] = {}
 

@@ -30,7 +30,7 @@ from cases.models import (
     QuestionnaireStatus,
     ResponseStatus,
 )
-from cases.questionnaires.answers import clean_section, section_missing
+from cases.questionnaires.answers import clean_section, section_keys, section_missing
 from cases.questionnaires.definition import iter_questions, section_by_key, text
 from cases.services.events import event_record
 from portal.errors import InvalidInput, NotAllowed, StaleObject, TransitionNotAllowed
@@ -107,7 +107,8 @@ def questionnaire_section_save(
     """Validate and store the answers to one section (``data``: question key -> value, see
     ``cases/questionnaires/answers.py``). The first save pins the visa type's published
     version to the case. ``require`` False skips the required check ("Save and come back
-    later"). Raises ``InvalidInput`` (``details["errors"]``: field name -> message; nothing
+    later"). Answers of the section that ``data`` leaves out keep their stored values. Raises
+    ``InvalidInput`` (``details["errors"]``: field name -> message; nothing
     stored), ``NotAllowed`` once sent or approved (for the applicant) and ``StaleObject`` when
     ``revision`` is not the stored one."""
     with transaction.atomic():
@@ -120,6 +121,11 @@ def questionnaire_section_save(
         section = section_by_key(questionnaire.definition, section_key)
         if section is None:
             raise InvalidInput(_("There is no such page in this questionnaire."))
+        if response is not None:
+            # A save names the answers it changes; the section's other stored answers stay
+            # (a PATCH of one field, or a page that does not send every field, erases nothing).
+            kept = section_keys(section) & response.answers.keys()
+            data = {**{k: response.answers[k] for k in kept}, **data}
         cleaned, errors = clean_section(
             section, data, today=_today(case), lang=_lang(), require=require
         )

@@ -120,7 +120,8 @@ def section_fields(
 
 
 def parse_post(section: Mapping[str, Any], post: QueryDict) -> dict[str, Any]:
-    """The answers document of one section from a submitted page (removed items dropped)."""
+    """The answers document of one section from a submitted page (removed items dropped;
+    a question whose field is missing from the POST is left out, so its stored answer stays)."""
     data: dict[str, Any] = {}
 
     def one(q: Mapping[str, Any]) -> None:
@@ -135,8 +136,9 @@ def parse_post(section: Mapping[str, Any], post: QueryDict) -> dict[str, Any]:
                     {f["key"]: _scalar(f, post, n) for f, n in zip(q["fields"], names, strict=True)}
                 )
             data[key] = items
-        else:
+        elif key in post or (q["type"] == "country" and q.get("multiple")):
             data[key] = _scalar(q, post, key)
+        # A field the page did not send keeps its stored answer (the service merges).
         for f in q.get("follow_up", []):
             one(f)
 

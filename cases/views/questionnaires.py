@@ -162,10 +162,15 @@ def my_questionnaire_section(request: HttpRequest, pk: int, section: str) -> Htt
 
 
 def _int(value: Any) -> int | None:
+    """The revision a page sent: None when the POST has none (no check, as in the API, where
+    it is optional); a value that is not a whole number answers -1, which never matches, so the
+    save is refused as stale instead of skipping the check."""
+    if value is None:
+        return None
     try:
         return int(value)
     except (TypeError, ValueError):
-        return None
+        return -1
 
 
 def _error_list(fields: list[dict[str, Any]], errors: dict[str, str]) -> list[tuple[str, str]]:

@@ -1,6 +1,8 @@
 """API of the questionnaire: definition, answers (GET, PATCH by section), transitions,
 comments, the data sheet; outsiders get 404; validation errors name the field."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -83,3 +85,33 @@ def test_outsiders_get_404_on_every_endpoint(
         assert post.status_code == 404
         post = api.post(_base(case) + "comments/", {"question": "sex", "body": "x"}, format="json")
         assert post.status_code == 404
+
+
+def test_patch_of_one_answer_keeps_the_sections_other_answers(case, applicant_user):
+    fill_k(case, applicant_user)
+    api = _api(applicant_user)
+    url = _base(case) + "sections/contact/"
+    response = api.patch(
+        url, {"answers": {"phone": "+34 600000001"}, "require_answers": False}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    answers = response.json()["answers"]
+    assert answers["phone"] == "+34 600000001"
+    assert answers["home_address"] == "Hauptstraße 1, 10115 Berlin"
+    assert answers["email"] == "amy@example.test"
+
+
+@pytest.mark.parametrize("hidden", ["\ud800x", "a\u202eb", "a\u200bb", "a\x07b"])
+def test_lone_surrogates_and_hidden_characters_are_refused_and_nothing_changes(
+    case, applicant_user, hidden
+):
+    fill_k(case, applicant_user)
+    api = _api(applicant_user)
+    body = json.dumps({"answers": {"home_address": hidden}}, ensure_ascii=True)
+    response = api.patch(
+        _base(case) + "sections/contact/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "invisible control characters" in response.json()["fields"]["home_address"][0]
+    stored = api.get(_base(case)).json()["answers"]
+    assert stored["home_address"] == "Hauptstraße 1, 10115 Berlin"

@@ -237,3 +237,26 @@ def test_query_counts_are_flat_in_the_number_of_answers(case, applicant_user, ad
     check = reverse("cases:my_questionnaire_check", args=[case.pk])
     assert_flat_queries(lambda: staff.get(review), _grow_children(case, advisor, 1))
     assert_flat_queries(lambda: me.get(check), _grow_children(case, applicant_user, 10))
+
+
+def test_a_page_that_leaves_fields_out_keeps_their_answers(case, applicant_user, client_for):
+    fill_k(case, applicant_user)
+    revision = QuestionnaireResponse.objects.get(case=case).revision
+    client = client_for(applicant_user)
+    response = client.post(
+        _section_url(case, "personal"),
+        {"family_name": "Garcia", "action": "save", "revision": revision},
+    )
+    assert response.status_code == 302
+    answers = QuestionnaireResponse.objects.get(case=case).answers
+    assert answers["family_name"] == "Garcia"
+    assert answers["birth_place"] == "Berlin"  # not sent, not erased
+    assert answers["nationality"] == "DE"
+
+
+def test_a_revision_that_is_not_a_number_is_refused_as_stale(case, applicant_user, client_for):
+    fill_k(case, applicant_user)
+    client = client_for(applicant_user)
+    data = {**k_answers()["personal"], "family_name": "Changed", "action": "save"}
+    client.post(_section_url(case, "personal"), {**data, "revision": "abc"})
+    assert QuestionnaireResponse.objects.get(case=case).answers["family_name"] == "Applicant"

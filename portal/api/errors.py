@@ -46,6 +46,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's text carries the JSON decoder's English ("Expecting value: line 1 column 1").
+        exc = exceptions.ParseError(
+            _("The request body could not be read. Send valid JSON in UTF-8 (or a form).")
+        )
     from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)

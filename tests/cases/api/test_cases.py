@@ -488,3 +488,18 @@ def test_two_files_in_one_upload_field_are_refused_not_half_stored(
     assert response.status_code == 400
     assert "one file per request" in response.json()["detail"]
     assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("body", [b"this is not json", b"\xff\xfe{}", b'{"a": '])
+def test_an_unreadable_body_is_explained_in_the_users_language(api_for, advisor, case, body):
+    advisor.preferred_language = "zh-hans"
+    advisor.save(update_fields=["preferred_language"])
+    response = api_for(advisor).post(
+        f"/api/v1/cases/{case.pk}/transition/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    data = response.json()
+    assert data["code"] == "parse_error"
+    assert "JSON parse error" not in data["detail"]
+    assert "无法读取" in data["detail"]
+    assert case.__class__.objects.get(pk=case.pk).stage == case.stage

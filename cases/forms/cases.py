@@ -18,12 +18,12 @@ from portal.forms import IdentityEmailField
 from portal.models import Language, Role, User
 
 
-
 def country_choices() -> list[tuple[str, str]]:
     """ISO 3166 countries named in the active language, sorted by that name, after a blank
     choice. A callable, so each form reads them when it renders (a list built at import would
     keep the language of the first request, English on a Chinese page)."""
     return [("", "—"), *((code, str(name)) for code, name in countries)]
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -247,9 +247,7 @@ class EducationForm(forms.Form):
     institution_name = forms.CharField(
         label=_("Institution name (if not in the list)"), required=False, max_length=255
     )
-    country = LazyTypedChoiceField(
-        label=_("Country"), required=False, choices=country_choices
-    )
+    country = LazyTypedChoiceField(label=_("Country"), required=False, choices=country_choices)
     graduation_date = forms.DateField(label=_("Graduation date"), required=False, widget=DateInput)
     expected = forms.BooleanField(
         label=_("Not awarded yet (the date is the expected graduation date)"), required=False

@@ -9,8 +9,8 @@ Errors are keyed by the form field they belong to: the question key, or
 """
 
 import datetime as dt
-import unicodedata
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 

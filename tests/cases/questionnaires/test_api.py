@@ -108,9 +108,7 @@ def test_lone_surrogates_and_hidden_characters_are_refused_and_nothing_changes(
     fill_k(case, applicant_user)
     api = _api(applicant_user)
     body = json.dumps({"answers": {"home_address": hidden}}, ensure_ascii=True)
-    response = api.patch(
-        _base(case) + "sections/contact/", body, content_type="application/json"
-    )
+    response = api.patch(_base(case) + "sections/contact/", body, content_type="application/json")
     assert response.status_code == 400
     assert "invisible control characters" in response.json()["fields"]["home_address"][0]
     stored = api.get(_base(case)).json()["answers"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -37,7 +38,7 @@ class SectionAnswersSerializer(StrictSerializer):
     )
 
 
-class TransitionSerializer(StrictSerializer):
+class QuestionnaireTransitionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=TRANSITIONS)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     revision = serializers.IntegerField(required=False, min_value=0)
@@ -99,7 +100,7 @@ class CaseQuestionnaireViewSet(RequesterLanguageMixin, ScopedViewSet):
 
     @extend_schema(
         summary="The questionnaire definition (sections and questions) the case uses",
-        responses={200: serializers.DictField(), **error_responses(404)},
+        responses={200: OpenApiTypes.OBJECT, **error_responses(404)},
     )
     @action(detail=True, methods=["get"], url_path="questionnaire/definition")
     def questionnaire_definition(self, request: Request, pk: str | None = None) -> Response:
@@ -145,13 +146,13 @@ class CaseQuestionnaireViewSet(RequesterLanguageMixin, ScopedViewSet):
 
     @extend_schema(
         summary="Send (applicant), return or approve (case staff) the questionnaire",
-        request=TransitionSerializer,
+        request=QuestionnaireTransitionSerializer,
         responses={200: QuestionnaireStateSerializer, **error_responses(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="questionnaire/transition")
     def questionnaire_transition(self, request: Request, pk: str | None = None) -> Response:
         case, _cq = self._load()
-        body = TransitionSerializer(data=request.data, context={"request": request})
+        body = QuestionnaireTransitionSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if data["to"] == "submitted":
@@ -184,7 +185,7 @@ class CaseQuestionnaireViewSet(RequesterLanguageMixin, ScopedViewSet):
 
     @extend_schema(
         summary="The data sheet of the approved questionnaire (case staff; read is logged)",
-        responses={200: serializers.DictField(), **error_responses(404)},
+        responses={200: OpenApiTypes.OBJECT, **error_responses(404)},
     )
     @action(detail=True, methods=["get"], url_path="questionnaire/sheet")
     def questionnaire_sheet(self, request: Request, pk: str | None = None) -> Response:

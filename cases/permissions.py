@@ -108,3 +108,22 @@ def can_answer_questionnaire(user: "User", case: "Case", status: str) -> bool:
 def can_review_questionnaire(user: "User", case: "Case") -> bool:
     """Case staff comment on, return and approve the questionnaire, and read its data sheet."""
     return is_case_staff(user, case)
+
+
+def can_edit_applicant_record(user: "User", applicant: "Applicant") -> bool:
+    """May ``user`` change ``applicant``'s identity and passport details directly (and confirm
+    or decline the applicant's corrections): staff on at least one of the applicant's cases
+    (one query). The applicant proposes corrections instead (``can_propose_correction``)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff_member):
+        return False
+    return any(is_case_staff(user, c) for c in applicant.cases.all())
+
+
+def can_propose_correction(user: "User", applicant: "Applicant") -> bool:
+    """Only the applicant's own login proposes corrections to their details."""
+    return bool(user.is_authenticated and user.is_active and applicant.user_id == user.pk)
+
+
+def can_edit_case_record(user: "User", case: "Case") -> bool:
+    """Case staff change a case's dates and time zone (its advisor: ``can_assign_advisor``)."""
+    return is_case_staff(user, case)

@@ -6,6 +6,7 @@ from cases.views import (
     qualifications,
     questionnaire_review,
     questionnaires,
+    records,
     reports,
     steps,
 )
@@ -35,6 +36,13 @@ urlpatterns = [
     path("cases/<int:pk>/transition/", views.case_transition, name="transition"),
     path("cases/<int:pk>/advisor/", views.case_assign_advisor, name="assign_advisor"),
     path("cases/<int:pk>/invitation/", views.case_invitation_resend, name="invitation_resend"),
+    path("cases/<int:pk>/edit/", records.case_edit, name="case_edit"),
+    path("cases/<int:pk>/applicant/edit/", records.applicant_edit, name="applicant_edit"),
+    path(
+        "cases/<int:pk>/corrections/<int:correction_pk>/",
+        records.correction_decision,
+        name="correction_decision",
+    ),
     path(
         "cases/<int:pk>/documents/<int:document_pk>/review/",
         documents.document_review,
@@ -144,5 +152,7 @@ urlpatterns = [
     path("my/", applicant.my_cases, name="my_cases"),
     path("my/cases/<int:pk>/", applicant.my_case_detail, name="my_detail"),
     path("my/access/", applicant.my_access, name="my_access"),
+    path("my/details/", records.my_details, name="my_details"),
+    path("my/details/correction/", records.my_correction, name="my_correction"),
     path("my/export/", applicant.my_export, name="my_export"),
 ]

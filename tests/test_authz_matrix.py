@@ -65,6 +65,7 @@ FIRM_A_OBJECT_KINDS = frozenset(
         "task",
         "notification",
         "step",
+        "correction",
         "totp_device",
         "user",
         "admin_object",
@@ -183,6 +184,11 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
         applicant=amy, organisation="Siemens", role="Engineer", start_date=dt.date(2019, 1, 1)
     )
     assessment = services_eligibility.case_assess(case=case_a, actor=ada)
+    from cases.services.corrections import correction_propose
+
+    correction = correction_propose(
+        applicant=amy, actor=amy.user, changes={"family_name": "Alderwood-Smith"}
+    )
     device = TOTPDevice.objects.create(user=ada, name="phone")
     users = {
         "anon": None,
@@ -208,6 +214,7 @@ def world(db, settings, pdf_bytes):  # type: ignore[no-untyped-def]
         "catch_all": "no-such-page/",
         "task": task.pk,
         "notification": notification.pk,
+        "correction": correction.pk,
         "education": degree.pk,
         "employment": job.pk,
         "assessment": assessment.pk,
@@ -311,6 +318,7 @@ def _kinds(route: str, rule: dict[str, Any]) -> dict[str, str]:
     kinds |= {"path": "catch_all", "task_pk": "task", "item_pk": "education", "step_pk": "step"}
     kinds |= {"kind": "qualification_kind", "section": "questionnaire_section"}
     kinds |= {"report": "report_slug"}
+    kinds |= {"correction_pk": "correction"}
     if _admin_model(route) in ADMIN_FIRM_MODELS:
         kinds["object_id"] = "admin_object"
     elif _admin_model(route) is not None:

@@ -142,8 +142,9 @@ class ApplicantAddForm(ServiceForm):
 
 @admin.register(Applicant)
 class ApplicantAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    """Applicants are added through ``applicant_create``; recorded identity and passport data is
-    read-only here, so that every change goes through the portal's services and timeline."""
+    """Applicants are added through ``applicant_create``; identity and passport details change
+    through ``applicant_record_update`` (the timeline records each change), the rest is
+    read-only here."""
 
     list_display = ("family_name", "given_names", "email", "nationality", "passport_expiry", "user")
     list_filter = ("nationality",)
@@ -152,14 +153,18 @@ class ApplicantAdmin(ServiceAdminMixin, admin.ModelAdmin):
     add_form = ApplicantAddForm
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        if obj is None:
-            kwargs["form"] = self.add_form
+        from cases.admin.records import ApplicantRecordAdminForm
+
+        kwargs["form"] = self.add_form if obj is None else ApplicantRecordAdminForm
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Identity and passport fields change through ``applicant_record_update``.
+        from cases.services.records import APPLICANT_RECORD_FIELDS
+
         if obj is None:
             return ()
-        return [f.name for f in Applicant._meta.fields]
+        return [f.name for f in Applicant._meta.fields if f.name not in APPLICANT_RECORD_FIELDS]
 
 
 class RequirementInline(admin.TabularInline):
@@ -206,7 +211,7 @@ def withdraw(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Query
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "applicant",
@@ -226,6 +231,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ("applicant", "visa_type", "advisor")
     readonly_fields = (
         "reference",
+        "opened_on",
         "stage",
         "stage_before_hold",
         "submitted_at",
@@ -249,19 +255,12 @@ class CaseAdmin(admin.ModelAdmin):
         # Opening creates requirements and an event: use the "Open a case" page.
         return False
 
-    def save_model(self, request: HttpRequest, obj: Case, form: Any, change: bool) -> None:
-        """A new advisor is assigned by ``case_assign_advisor`` (tasks, reminders and
-        notifications of the previous advisor follow); other fields save as usual."""
-        advisor = obj.advisor
-        if change and "advisor" in form.changed_data:
-            # Keep the stored advisor in this save; the service moves it.
-            obj.advisor = Case.objects.select_related("advisor").get(pk=obj.pk).advisor
-        super().save_model(request, obj, form, change)
-        if change and "advisor" in form.changed_data:
-            try:
-                services.case_assign_advisor(case=obj, advisor=advisor, actor=request.user)
-            except PortalError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        # Dates, time zone and advisor change through ``case_record_update``.
+        from cases.admin.records import CaseRecordAdminForm
+
+        kwargs["form"] = CaseRecordAdminForm
+        return super().get_form(request, obj, **kwargs)
 
 
 class RequirementDueDateForm(ServiceForm):

@@ -18,11 +18,13 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from cases import permissions, selectors, services
+from cases.api import records as records_api
 from cases.api.base import ScopedViewSet
 from cases.api.documents import DocumentViewSet, RequirementViewSet
 from cases.api.filters import CaseFilterSet
 from cases.api.serializers import cases as s
 from cases.api.serializers import inputs
+from cases.api.serializers import records as record_inputs
 from cases.models import Applicant, Case, VisaType
 from portal.api.errors import error_responses
 from portal.api.pagination import PageNumberPagination, StableOrderingFilter
@@ -86,6 +88,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
 
     def _case(self) -> Case:
         return self.get_object()
+
+    @extend_schema(
+        summary="Change the case's planned dates, time zone or advisor (staff; 409 when stale)",
+        request=record_inputs.CaseRecordSerializer,
+        responses={200: s.CaseDetailSerializer, **error_responses(400, 404, 409)},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        records_api.case_patch(request, self._case())
+        fresh = self.get_queryset().get(pk=pk)
+        return Response(s.CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
     def create(self, request: Request) -> Response:
         if not permissions.can_open_case(request.user):
@@ -190,6 +202,16 @@ class ApplicantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 
     def get_queryset(self) -> QuerySet[Applicant]:
         return selectors.applicant_list_for_user(user=self.request.user)
+
+    @extend_schema(
+        summary="Correct the applicant's identity and passport details (case staff; 409 when "
+        "stale); the applicant proposes a correction instead (POST .../corrections/)",
+        request=record_inputs.ApplicantRecordSerializer,
+        responses={200: s.ApplicantSerializer, **error_responses(400, 404, 409)},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        records_api.applicant_patch(request, self.get_object())
+        return Response(s.ApplicantSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 @extend_schema_view(

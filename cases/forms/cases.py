@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -11,7 +10,7 @@ from django_countries.fields import LazyTypedChoiceField
 from cases.models import Decision, ReviewStatus, Stage, VisaType
 from cases.selectors.cases import visa_types_for_opening
 from cases.services.applicants import applicant_check_birth_date
-from portal.dates import MAX_YEARS_AHEAD, check_not_past, latest_allowed, validate_stored_date
+from portal.dates import validate_stored_date
 from portal.errors import InvalidInput
 from portal.firms import firm_advisors
 from portal.forms import IdentityEmailField
@@ -146,32 +145,15 @@ class CaseOpenForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
+        from cases.services.opening import planned_date_errors
+
         data = super().clean()
-        today = timezone.localdate()
-        entry = data.get("intended_entry_date")
-        target = data.get("target_submission_date")
-        for name, what in (
-            ("intended_entry_date", _("intended entry date")),
-            ("target_submission_date", _("target submission date")),
-        ):
-            try:
-                check_not_past(data.get(name), field=name, what=str(what), today=today)
-            except InvalidInput as exc:
-                self.add_error(name, exc.message)
-        latest = latest_allowed(today)
-        for name in ("intended_entry_date", "target_submission_date"):
-            day = data.get(name)
-            if day and day > latest:
-                self.add_error(
-                    name,
-                    _("This is more than %(years)d years ahead; enter a date up to %(latest)s.")
-                    % {"years": MAX_YEARS_AHEAD, "latest": latest.isoformat()},
-                )
-        if entry and target and target > entry:
-            self.add_error(
-                "target_submission_date",
-                _("Submit before the intended entry date; this date is after it."),
-            )
+        errors = planned_date_errors(
+            intended_entry_date=data.get("intended_entry_date"),
+            target_submission_date=data.get("target_submission_date"),
+        )
+        for name, message in errors.items():
+            self.add_error(name, message)
         return data
 
 

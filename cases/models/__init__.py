@@ -6,6 +6,7 @@ Writes go through ``cases/services/``; nothing here changes state on ``save()``.
 
 from cases.models.applicants import Applicant
 from cases.models.cases import Case, CaseQuerySet, CaseReferenceCounter
+from cases.models.corrections import CorrectionProposal, CorrectionStatus
 from cases.models.documents import (
     SATISFIED_STATUSES,
     AccessKind,
@@ -102,6 +103,8 @@ __all__ = [
     "CaseTask",
     "Channel",
     "ChecklistItem",
+    "CorrectionProposal",
+    "CorrectionStatus",
     "Decision",
     "DegreeLevel",
     "DeliveryStatus",

@@ -47,6 +47,9 @@ class Applicant(models.Model):
     passport_expiry = models.DateField(
         _("passport expiry date"), null=True, blank=True, validators=[validate_stored_date]
     )
+    # Bumped by every change of the record (cases/services/records.py): a form or API client
+    # sends the version it read, and a stale one is refused instead of overwriting.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

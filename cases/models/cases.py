@@ -77,6 +77,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     ready_override_reason = models.TextField(_("ready override reason"), blank=True)
+    # Bumped by every edit of the dates, time zone or advisor (cases/services/records.py,
+    # case_assign_advisor): an edit sent with an older version is refused as stale.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Reference, applicant names, email and passport number, normalised

@@ -7,6 +7,7 @@ task lists read through ``visible_to``, so the case's deadlines leave their cale
 """
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -45,7 +46,10 @@ def case_assign_advisor(*, case: Case, advisor: User | None, actor: User) -> Cas
     if previous_id == new_id:
         return case
     with transaction.atomic():
-        hit = Case.objects.filter(pk=case.pk, advisor_id=previous_id).update(advisor_id=new_id)
+        # The version bump makes an open "Edit case details" form stale (records.py).
+        hit = Case.objects.filter(pk=case.pk, advisor_id=previous_id).update(
+            advisor_id=new_id, version=F("version") + 1
+        )
         if hit != 1:
             raise StaleObject(_("Someone else changed this case's advisor; reload the page."))
         case.advisor = advisor

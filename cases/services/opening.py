@@ -1,6 +1,7 @@
 """Opening a case: race-free reference numbers and the case with its document requirements."""
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,9 +23,67 @@ from cases.models.search import case_search_text
 from cases.services.applicants import applicant_create
 from cases.services.events import event_record
 from cases.services.steps import steps_copy_for_case
-from portal.dates import check_not_too_far_ahead
+from portal.dates import MAX_YEARS_AHEAD, check_not_past, check_not_too_far_ahead, latest_allowed
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
+
+
+def planned_date_errors(
+    *,
+    intended_entry_date: dt.date | None,
+    target_submission_date: dt.date | None,
+    today: dt.date | None = None,
+    opened_on: dt.date | None = None,
+    past_fields: Collection[str] = ("intended_entry_date", "target_submission_date"),
+) -> dict[str, str]:
+    """The portal's rules for a case's planned dates, as ``{field: message}`` (empty when
+    both are fine): neither more than 10 years after ``today`` (default: today, server's
+    zone), neither before ``opened_on`` (when given), those named in ``past_fields`` not before
+    ``today``, and the target submission not after the intended entry (one submits before
+    travelling). The "Open a case" form, ``case_open`` and the record edits
+    (``cases/services/records.py``) all use these."""
+    today = today or timezone.localdate()
+    latest = latest_allowed(today)
+    errors: dict[str, str] = {}
+    dates = (
+        ("intended_entry_date", intended_entry_date, _("intended entry date")),
+        ("target_submission_date", target_submission_date, _("target submission date")),
+    )
+    for field, day, what in dates:
+        if day is None:
+            continue
+        if day > latest:
+            errors[field] = _(
+                "This is more than %(years)d years ahead; enter a date up to %(latest)s."
+            ) % {"years": MAX_YEARS_AHEAD, "latest": latest.isoformat()}
+        elif opened_on is not None and day < opened_on:
+            errors[field] = _("The %(field)s %(day)s is before the case opens (%(opened)s).") % {
+                "field": getattr(Case._meta.get_field(field), "verbose_name", field),
+                "day": day.isoformat(),
+                "opened": opened_on.isoformat(),
+            }
+        elif field in past_fields:
+            try:
+                check_not_past(day, field=field, what=str(what), today=today)
+            except InvalidInput as exc:
+                errors[field] = exc.message
+    if (
+        intended_entry_date
+        and target_submission_date
+        and target_submission_date > intended_entry_date
+        and "target_submission_date" not in errors
+    ):
+        errors["target_submission_date"] = _(
+            "Submit before the intended entry date; this date is after it."
+        )
+    return errors
+
+
+def case_check_planned_dates(**kwargs: Any) -> None:
+    """Raise ``InvalidInput`` (``details["field"]``) for the first of ``planned_date_errors``
+    (same arguments)."""
+    for field, message in planned_date_errors(**kwargs).items():
+        raise InvalidInput(message, details={"field": field})
 
 
 def case_next_reference(*, firm_id: int, prefix: str, year: int) -> str:
@@ -95,20 +154,12 @@ def case_open(
     check_not_too_far_ahead(intended_entry_date, field="intended_entry_date")
     check_not_too_far_ahead(target_submission_date, field="target_submission_date")
     opened_on = opened_on or timezone.localdate()
-    for field, day in (
-        ("intended_entry_date", intended_entry_date),
-        ("target_submission_date", target_submission_date),
-    ):
-        if day is not None and day < opened_on:
-            raise InvalidInput(
-                _("The %(field)s %(day)s is before the case opens (%(opened)s).")
-                % {
-                    "field": getattr(Case._meta.get_field(field), "verbose_name", field),
-                    "day": day.isoformat(),
-                    "opened": opened_on.isoformat(),
-                },
-                details={"field": field},
-            )
+    case_check_planned_dates(
+        intended_entry_date=intended_entry_date,
+        target_submission_date=target_submission_date,
+        opened_on=opened_on,
+        past_fields=(),
+    )
     with transaction.atomic():
         reference = case_next_reference(
             firm_id=applicant.firm_id, prefix=visa_type.code, year=opened_on.year

@@ -11,6 +11,7 @@ from cases import selectors
 from cases.forms import (
     UploadForm,
 )
+from cases.selectors.corrections import correction_latest_for_applicant
 from cases.selectors.deadlines import case_deadlines_for_applicant
 from cases.services import privacy
 from cases.views.shared import applicant_case, case_page_context, client_ip
@@ -31,6 +32,9 @@ def my_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = applicant_case(request, pk)
     context = case_page_context(request, case)
     context["upload_form"] = UploadForm()
+    context["correction"] = correction_latest_for_applicant(
+        applicant=case.applicant, user=request.user
+    )
     context["upcoming_items"], context["overdue_items"] = case_deadlines_for_applicant(case=case)
     return render(request, "cases/my_case_detail.html", context)
 

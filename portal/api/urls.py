@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from cases.api import cases as cases_api
 from cases.api import eligibility as eligibility_api
 from cases.api import questionnaires as questionnaires_api
+from cases.api import records as records_api
 from cases.api import reminders as reminders_api
 from cases.api import steps as steps_api
 from portal.api import views as portal_api
@@ -37,6 +38,7 @@ eligibility_api.register(router)  # education, employment, assessments
 reminders_api.register(router)  # notifications, case tasks
 questionnaires_api.register(router)  # a case's questionnaire (issue 12)
 steps_api.register(router)  # case steps
+records_api.register(router)  # corrections of applicant details
 
 urlpatterns = [
     path("me/", portal_api.MeView.as_view(), name="me"),

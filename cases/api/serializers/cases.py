@@ -74,6 +74,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
             "passport_number",
             "passport_expiry",
             "has_login",
+            "version",
             "created_at",
             "updated_at",
         )
@@ -240,6 +241,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "decision",
             "ready_override_reason",
             "allowed_transitions",
+            "time_zone",
+            "version",
             "created_at",
         )
         read_only_fields = fields
@@ -254,6 +257,8 @@ class CaseDetailSerializer(CaseListSerializer):
             decision=instance.decision,
             ready_override_reason=self.get_ready_override_reason(instance),
             allowed_transitions=self.get_allowed_transitions(instance),
+            time_zone=instance.time_zone,
+            version=instance.version,
             created_at=_DATETIME.to_representation(instance.created_at),
         )
         return data

@@ -19,12 +19,13 @@ from cases.services.records import (
 
 class _VersionedServiceForm(ServiceForm):
     # The record's version when the page was shown: a concurrent change makes this stale.
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    # (Not named ``version``: the admin would take it for the non-editable model field.)
+    record_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["record_version"].initial = self.instance.version
 
     def _changes(self, data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
         values = {k: data.get(k) for k in names if k in self.changed_data}
@@ -46,7 +47,7 @@ class CaseRecordAdminForm(_VersionedServiceForm):
             case=self.instance,
             actor=self.request.user,
             changes=self._changes(data, ("advisor", *CASE_RECORD_FIELDS)),
-            version=data["version"],
+            version=data["record_version"],
         )
         return Case.objects.get(pk=self.instance.pk)
 
@@ -63,6 +64,6 @@ class ApplicantRecordAdminForm(_VersionedServiceForm):
             applicant=self.instance,
             actor=self.request.user,
             changes=self._changes(data, APPLICANT_RECORD_FIELDS),
-            version=data["version"],
+            version=data["record_version"],
         )
         return Applicant.objects.get(pk=self.instance.pk)

@@ -48,6 +48,38 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.before}->{self.after}"
 
+    @property
+    def summary_text(self) -> str:
+        """The summary in the viewer's (active) language: record edits and corrections
+        (``cases/services/records.py``, ``corrections.py``) are worded from ``data`` when
+        shown; other events show the summary stored when they happened."""
+        from django.core.exceptions import FieldDoesNotExist
+        from django.utils.text import capfirst
+        from django.utils.translation import gettext
+
+        from cases.models.applicants import Applicant
+
+        data = self.data if isinstance(self.data, dict) else {}
+        owners: dict[object, type[models.Model]] = {"applicant": Applicant, "case": Case}
+
+        def label(model: type[models.Model], name: object) -> str:
+            try:
+                return str(capfirst(model._meta.get_field(str(name)).verbose_name))  # type: ignore[union-attr]
+            except FieldDoesNotExist:  # a field renamed since the event: show its old name
+                return str(name)
+
+        record, correction = data.get("record"), data.get("correction_event")
+        if record in owners and "field" in data:
+            return gettext("%(field)s changed") % {"field": label(owners[record], data["field"])}
+        if correction == "proposed":
+            fields = ", ".join(label(Applicant, f) for f in data.get("fields") or [])
+            return gettext("Correction of %(fields)s proposed by the applicant") % {
+                "fields": fields
+            }
+        if correction == "declined":
+            return gettext("Correction declined: %(reason)s") % {"reason": data.get("reason", "")}
+        return self.summary
+
 
 class MessageQuerySet(models.QuerySet["Message"]):
     def visible_to(self, user: "User") -> "MessageQuerySet":

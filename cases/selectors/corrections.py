@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cases.models import Applicant, Case, CorrectionProposal
+from cases.models import Applicant, Case, CorrectionProposal, CorrectionStatus
 from cases.services.records import (
     clean_record_value,
     field_label,
@@ -36,7 +36,9 @@ def correction_get_for_user(*, user: User, pk: int | str) -> CorrectionProposal:
 def correction_pending_for_case(*, case: Case, user: User) -> CorrectionProposal | None:
     """The pending correction of the case's applicant, if ``user`` may see it (one query)."""
     return (
-        correction_list_for_user(user=user).pending().filter(applicant_id=case.applicant_id).first()
+        correction_list_for_user(user=user)
+        .filter(status=CorrectionStatus.PENDING, applicant_id=case.applicant_id)
+        .first()
     )
 
 

@@ -115,7 +115,7 @@ def correction_propose(
             actor,
             _("Correction of %(fields)s proposed by the applicant")
             % {"fields": ", ".join(field_label(Applicant, k) for k in diff)},
-            {"correction": proposal.pk, "fields": list(diff)},
+            {"correction": proposal.pk, "correction_event": "proposed", "fields": list(diff)},
         )
     return proposal
 
@@ -167,7 +167,7 @@ def correction_decide(
                 applicant,
                 actor,
                 _("Correction declined: %(reason)s") % {"reason": reason},
-                {"correction": proposal.pk},
+                {"correction": proposal.pk, "correction_event": "declined", "reason": reason},
             )
     proposal.refresh_from_db()
     return result

@@ -48,7 +48,7 @@ def test_admin_cannot_add_an_applicant_born_in_the_future(admin_client):
 
 
 @pytest.mark.django_db
-def test_recorded_applicant_data_is_read_only_in_the_admin(admin_client, applicant):
+def test_an_admin_applicant_post_without_the_version_read_changes_nothing(admin_client, applicant):
     url = reverse("admin:cases_applicant_change", args=[applicant.pk])
     admin_client.post(url, {**APPLICANT, "email": applicant.email})
     applicant.refresh_from_db()
@@ -107,3 +107,76 @@ def test_a_message_of_invisible_characters_only_is_refused(admin_client, case):
     )
     assert response.status_code == 200
     assert not Message.objects.filter(case=case).exists()
+
+
+def _admin_form(applicant, **changes):
+    applicant.refresh_from_db()
+    data = {
+        "record_version": applicant.version,
+        "given_names": applicant.given_names,
+        "family_name": applicant.family_name,
+        "date_of_birth": applicant.date_of_birth.isoformat(),
+        "nationality": applicant.nationality.code,
+        "passport_number": applicant.passport_number,
+        "passport_expiry": applicant.passport_expiry.isoformat(),
+    }
+    return data | changes
+
+
+@pytest.mark.django_db
+def test_admin_changes_applicant_details_through_the_service_with_masked_events(
+    admin_client, admin_user, case
+):
+    url = reverse("admin:cases_applicant_change", args=[case.applicant_id])
+    response = admin_client.post(url, _admin_form(case.applicant, passport_number="K7654321"))
+    assert response.status_code == 302
+    assert Applicant.objects.get(pk=case.applicant_id).passport_number == "K7654321"
+    event = CaseEvent.objects.get(case=case, data__field="passport_number")
+    assert (event.after, event.actor) == ("*****321", admin_user)
+
+
+@pytest.mark.django_db
+def test_admin_stale_or_bad_applicant_edit_is_a_form_error(admin_client, case, advisor):
+    from cases.services.records import applicant_record_update
+
+    url = reverse("admin:cases_applicant_change", args=[case.applicant_id])
+    stale = _admin_form(case.applicant, family_name="Admin")
+    applicant_record_update(
+        applicant=case.applicant, actor=advisor, changes={"family_name": "Advisor"}, version=1
+    )
+    response = admin_client.post(url, stale)
+    assert response.status_code == 200
+    assert "Someone else changed these details" in response.content.decode()
+    response = admin_client.post(url, _admin_form(case.applicant, date_of_birth="2099-01-01"))
+    assert response.status_code == 200
+    assert Applicant.objects.get(pk=case.applicant_id).family_name == "Advisor"
+
+
+@pytest.mark.django_db
+def test_admin_changes_case_zone_and_advisor_through_the_services(admin_client, case, advisor):
+    from tests.factories import AdvisorFactory
+
+    new = AdvisorFactory()
+    case.refresh_from_db()
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    data = {
+        "record_version": case.version,
+        "advisor": new.pk,
+        "intended_entry_date": case.intended_entry_date.isoformat(),
+        "target_submission_date": "",
+        "time_zone": "Asia/Shanghai",
+        # The read-only requirement inline still posts its management form.
+        "requirements-TOTAL_FORMS": "0",
+        "requirements-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case.refresh_from_db()
+    assert (case.advisor, case.time_zone, case.version) == (new, "Asia/Shanghai", 3)
+    fields = set(
+        CaseEvent.objects.filter(case=case, kind=EventKind.UPDATE).values_list(
+            "data__field", flat=True
+        )
+    )
+    assert "time_zone" in fields
+    assert CaseEvent.objects.filter(case=case, data__advisor=new.pk).exists()

@@ -83,7 +83,7 @@ def test_record_pages_fit_320px_have_no_axe_violations_in_both_languages(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
-    results = AXE.run(staff, context=["#correction", "ul.actions"])
+    results = AXE.run(staff, context=["#correction", "ul.record-links"])
     assert results.violations_count == 0, results.generate_report()
     me = _context(browser, base, applicant.user, width=width, language=language).new_page()
     for path in ("/my/details/", "/my/details/correction/"):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0019_seed_case_steps'),
+        ('cases', '0020_applicant_email_canonical'),
         ('portal', '0003_firms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,10 +8,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from cases.forms.cases import DateInput
+from cases.forms.cases import DateInput, country_choices
 from cases.services.applicants import applicant_check_birth_date
 from cases.services.corrections import NOTE_MAX_CHARS, REASON_MAX_CHARS
 from cases.services.records import APPLICANT_RECORD_FIELDS, CASE_RECORD_FIELDS
@@ -43,7 +42,7 @@ class ApplicantRecordForm(_Versioned):
         validators=[validate_stored_date],
     )
     nationality = LazyTypedChoiceField(
-        label=_("Nationality"), required=False, choices=[("", "—"), *list(countries)]
+        label=_("Nationality"), required=False, choices=country_choices
     )
     passport_number = forms.CharField(label=_("Passport number"), required=False, max_length=40)
     passport_expiry = forms.DateField(

@@ -15,3 +15,13 @@ def test_country_names_follow_each_viewers_language(client_for, applicant_user, 
     assert ">德国<" in page
     assert ">Germany<" not in page
     assert ">France<" not in page
+
+
+@pytest.mark.django_db
+def test_the_applicant_edit_page_names_countries_in_chinese(client_for, advisor, case):
+    advisor.preferred_language = "zh-hans"
+    advisor.save(update_fields=["preferred_language"])
+    page = client_for(advisor).get(reverse("cases:applicant_edit", args=[case.pk]))
+    body = page.content.decode()
+    assert ">德国<" in body
+    assert ">Germany<" not in body

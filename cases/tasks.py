@@ -9,6 +9,7 @@ from django.conf import settings
 
 from cases.models import FailureKind
 from cases.services import eligibility as services_eligibility
+from cases.services import previews as services_previews
 from cases.services import privacy
 from cases.services import uploads as services_uploads
 from cases.services.sweep import deliveries_send_due as run_send_due
@@ -93,3 +94,20 @@ def document_process(self: Task, document_id: int) -> str:
         raise self.retry(countdown=wait, max_retries=services_uploads.upload_tries())
     services_uploads.document_processing_failed(document_id=document_id, kind=kind)
     return "failed"
+
+
+@shared_task(
+    name="cases.document_preview",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    max_retries=2,
+    default_retry_delay=30,
+    soft_time_limit=settings.PORTAL_UPLOAD_SOFT_TIME_LIMIT,
+    time_limit=settings.PORTAL_UPLOAD_TIME_LIMIT,
+)
+def document_preview(document_id: int) -> int:
+    """Render the PNG preview of one ready version (``services.previews.
+    document_preview_build``); returns its page count, 0 when there was nothing to do. Retried
+    twice on any error; a version without a preview still downloads and can be reviewed."""
+    return services_previews.document_preview_build(document_id=document_id)

@@ -68,6 +68,7 @@ urlpatterns = [
     path("cases/<int:pk>/steps/<int:step_pk>/tick/", steps.step_tick, name="step_tick"),
     path("cases/<int:pk>/steps/<int:step_pk>/untick/", steps.step_untick, name="step_untick"),
     path("documents/<int:document_pk>/download/", documents.document_download, name="download"),
+    path("documents/<int:document_pk>/preview/", documents.document_preview, name="preview"),
     # Qualifications and eligibility assessments
     path("cases/<int:pk>/assess/", qualifications.case_assess, name="case_assess"),
     path(

@@ -243,6 +243,10 @@ class Document(models.Model):
     # Tries of the worker's step so far (claimed one at a time; ``cases/services/uploads.py``).
     processing_attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Preview (issue 10): PNG pages at ``<preview_key>/<n>.png`` (n from 1) in the private
+    # storage, made once per version by the worker (``cases/services/previews.py``).
+    preview_key = models.CharField(max_length=100, blank=True)
+    preview_pages = models.PositiveSmallIntegerField(default=0)
     # Tombstone: the file was deleted (retention); name, hash, uploader stay on this row.
     file_deleted_at = models.DateTimeField(null=True, blank=True)
     file_deleted_reason = models.CharField(max_length=200, blank=True)
@@ -277,6 +281,15 @@ class Document(models.Model):
     @property
     def is_reviewable(self) -> bool:
         return self.is_ready and self.is_pending
+
+    @property
+    def preview_page_numbers(self) -> range:
+        """1..``preview_pages``: the pages a preview image exists for."""
+        return range(1, self.preview_pages + 1)
+
+    def preview_page_name(self, page: int) -> str:
+        """The storage name of preview page ``page`` (from 1)."""
+        return f"{self.preview_key}/{page}.png"
 
     @property
     def state_message(self) -> str:

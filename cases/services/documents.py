@@ -28,7 +28,7 @@ from cases.models import (
 from cases.services.access import document_access_record
 from cases.services.events import case_touch, event_record
 from cases.services.notifications import notify_review, notify_upload
-from cases.services.uploads import documents_enqueue_processing
+from cases.services.uploads import documents_enqueue_previews, documents_enqueue_processing
 from cases.uploads import CheckedFile, screen_upload
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed, StaleObject
@@ -140,6 +140,9 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
             waiting = [d.pk for d in documents if d.state == VersionState.PROCESSING]
             if waiting:
                 transaction.on_commit(lambda: documents_enqueue_processing(waiting))
+            ready = [d.pk for d in documents if d.state == VersionState.READY]
+            if ready:
+                transaction.on_commit(lambda: documents_enqueue_previews(ready))
     except Exception:
         storage = Document._meta.get_field("file").storage
         for path in stored:
@@ -217,9 +220,9 @@ def document_upload(
     return document
 
 
-def _ensure_downloadable(document: Document, actor: User) -> None:
-    """Raise ``Http404`` when ``actor`` may not download ``document`` and ``InvalidInput``
-    when the retention rule deleted its file."""
+def document_ensure_downloadable(document: Document, actor: User) -> None:
+    """For downloads and previews: raise ``Http404`` when ``actor`` may not download
+    ``document`` and ``InvalidInput`` when the retention rule deleted its file."""
     if not permissions.can_download_document(actor, document):
         raise Http404("No such document.")
     if document.file_deleted:
@@ -244,7 +247,7 @@ def document_open_for_download(
     the retention rule and ``Http404`` when the stored file is missing or ``actor`` may not
     download it (``permissions.can_download_document``).
     """
-    _ensure_downloadable(document, actor)
+    document_ensure_downloadable(document, actor)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
@@ -264,7 +267,7 @@ def document_download_url(
     Only for S3 storage (``PORTAL_DOWNLOAD_REDIRECT``). Raises ``InvalidInput`` (retention) and
     ``Http404`` (missing object, not allowed) like ``document_open_for_download``.
     """
-    _ensure_downloadable(document, actor)
+    document_ensure_downloadable(document, actor)
     storage = document.file.storage
     if not storage.exists(document.file.name):
         raise Http404("The stored file is missing.")

@@ -20,6 +20,7 @@ from cases.models import (
     Stage,
 )
 from cases.services.events import event_record
+from cases.services.previews import document_previews_delete
 from portal.audit import audit_update
 from portal.models import User
 
@@ -110,8 +111,13 @@ def retention_apply(
             deleted_at = timezone.now()
             path = doc.file.name
             Document.objects.filter(pk=doc.pk).update(
-                file="", file_deleted_at=deleted_at, file_deleted_reason=item.reason[:200]
+                file="",
+                file_deleted_at=deleted_at,
+                file_deleted_reason=item.reason[:200],
+                preview_key="",
+                preview_pages=0,
             )
+            document_previews_delete(doc)  # the preview images go with the file
             tombstone = {
                 "tombstone": {
                     "filename": doc.original_filename,

@@ -49,6 +49,14 @@ def documents_enqueue_processing(document_ids: list[int]) -> None:
         tasks.document_process.delay(pk)
 
 
+def documents_enqueue_previews(document_ids: list[int]) -> None:
+    """Queue the preview of each ready version (``cases/services/previews.py``; on commit)."""
+    from cases import tasks
+
+    for pk in document_ids:
+        tasks.document_preview.delay(pk)
+
+
 def document_may_retry(*, document_id: int) -> bool:
     """Whether the version is still processing with tries left (the task retries then)."""
     return Document.objects.filter(
@@ -133,6 +141,7 @@ def _finish_ready(document: Document, new_name: str, content_type: str, display_
             if new_name:
                 transaction.on_commit(lambda: storage.delete(new_name))
             return
+        transaction.on_commit(lambda: documents_enqueue_previews([document.pk]))
         if new_name:
             old = document.file.name
             # The original held the location or was the HEIC: it goes once the new one is in.

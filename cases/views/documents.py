@@ -16,7 +16,7 @@ from cases.forms import (
 )
 from cases.models import Case, RequirementStatus
 from cases.uploads import accepted_labels
-from cases.views.downloads import document_download_response
+from cases.views.downloads import document_download_response, document_preview_response
 from cases.views.shared import case_url, form_errors, run_service, staff_case
 from portal.errors import PortalError
 
@@ -153,6 +153,22 @@ def document_download(request: HttpRequest, document_pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(user=request.user, pk=document_pk)
     try:
         return document_download_response(request, document)
+    except PortalError as exc:
+        return HttpResponse(exc.message, status=410, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_GET
+def document_preview(request: HttpRequest, document_pk: int) -> HttpResponse:
+    """One PNG page (``?page=N``, from 1; default 1) of a document's server-made preview, to a
+    user who may see its case; recorded in the access log as a preview."""
+    document = selectors.document_get_for_user(user=request.user, pk=document_pk)
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or len(raw) > 4:
+        raise Http404("No such preview page.")
+    page = int(raw)
+    try:
+        return document_preview_response(request, document, page)
     except PortalError as exc:
         return HttpResponse(exc.message, status=410, content_type="text/plain; charset=utf-8")
 

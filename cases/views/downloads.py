@@ -6,6 +6,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 
 from cases import services
 from cases.models import Document
+from cases.services.previews import document_open_preview
 
 
 def document_download_response(request: HttpRequest, document: Document) -> HttpResponse:
@@ -38,6 +39,28 @@ def document_download_response(request: HttpRequest, document: Document) -> Http
         as_attachment=True,
         filename=document.original_filename,
         content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def document_preview_response(request: HttpRequest, document: Document, page: int) -> HttpResponse:
+    """Record the access (kind ``preview``, ``services.previews.document_open_preview``) and
+    stream preview page ``page`` of ``document``: a PNG made on the server, never the file
+    itself, shown inline with ``nosniff``, private non-stored caching and a sandboxing CSP.
+    Raises ``Http404`` (not allowed, no such page) and ``InvalidInput`` (retention) like a
+    download. The caller fetched ``document`` through a user-scoped selector."""
+    handle = document_open_preview(
+        document=document,
+        actor=request.user,
+        page=page,
+        ip_address=get_client_ip_address(request) or None,
+    )
+    stem = document.original_filename.rsplit(".", 1)[0] or "document"
+    response = FileResponse(
+        handle, as_attachment=False, filename=f"{stem}-page-{page}.png", content_type="image/png"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from cases import permissions, selectors
 from cases.api.base import ScopedViewSet
 from cases.api.serializers import records as s
+from cases.api.serializers.reminders import NO_FIELDS_REQUEST, NoFieldsSerializer
 from cases.models import Applicant, Case, CorrectionProposal
 from cases.selectors.corrections import correction_list_for_user
 from cases.services.corrections import correction_decide, correction_propose
@@ -124,12 +125,15 @@ class CorrectionViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
 
     @extend_schema(
         summary="Confirm the correction: its values are written (case staff)",
-        request=None,
+        request=NO_FIELDS_REQUEST,
         responses={200: s.CorrectionSerializer, **error_responses(400, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         self._check(request)
+        NoFieldsSerializer(data=request.data, context={"request": request}).is_valid(
+            raise_exception=True
+        )
         return self._decide(request, confirm=True)
 
     @extend_schema(

@@ -63,30 +63,13 @@ APPLICANT_FIELDS = (
 )
 
 
-class CaseOpenForm(forms.Form):
-    """Open a case for a new applicant, who is invited by email to set a password; or, with
-    ``applicant`` (an existing applicant the actor chose deliberately and may see), another
-    case for them, without the applicant fields. Visa types and advisors are the actor's
-    firm's (``actor``)."""
+class ApplicantIdentityForm(forms.Form):
+    """The applicant's identity and passport fields, one definition for intake
+    (``CaseOpenForm``) and the record edits (``cases/forms/records.py``): lengths, date limits
+    and the date-of-birth rule (``applicant_check_birth_date``) live here once."""
 
-    visa_type = forms.ModelChoiceField(
-        label=_("Visa type"), queryset=VisaType.objects.filter(active=True), empty_label=None
-    )
-    advisor = forms.ModelChoiceField(
-        label=_("Assigned advisor"),
-        queryset=User.objects.filter(role=Role.ADVISOR, is_active=True),
-        required=False,
-        help_text=_("Leave empty to assign the case to yourself."),
-    )
     given_names = forms.CharField(label=_("Given names (as in passport)"), max_length=120)
     family_name = forms.CharField(label=_("Family name (as in passport)"), max_length=120)
-    email = IdentityEmailField(
-        label=_("Applicant's email"),
-        help_text=_("The applicant receives a link to set a password."),
-    )
-    preferred_language = forms.ChoiceField(
-        label=_("Applicant's language"), choices=Language.choices
-    )
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
@@ -102,6 +85,58 @@ class CaseOpenForm(forms.Form):
         required=False,
         widget=DateInput,
         validators=[validate_stored_date],
+    )
+
+    def clean_date_of_birth(self) -> Any:
+        value = self.cleaned_data.get("date_of_birth")
+        try:
+            applicant_check_birth_date(value)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return value
+
+    def identity_values(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The cleaned values of ``names``, with an unset nationality as ``""``."""
+        data = {k: self.cleaned_data[k] for k in names}
+        return data | {"nationality": data["nationality"] or ""}
+
+
+class CaseOpenForm(ApplicantIdentityForm):
+    """Open a case for a new applicant, who is invited by email to set a password; or, with
+    ``applicant`` (an existing applicant the actor chose deliberately and may see), another
+    case for them, without the applicant fields. Visa types and advisors are the actor's
+    firm's (``actor``)."""
+
+    field_order = [
+        "visa_type",
+        "advisor",
+        "given_names",
+        "family_name",
+        "email",
+        "preferred_language",
+        "date_of_birth",
+        "nationality",
+        "passport_number",
+        "passport_expiry",
+        "intended_entry_date",
+        "target_submission_date",
+    ]
+
+    visa_type = forms.ModelChoiceField(
+        label=_("Visa type"), queryset=VisaType.objects.filter(active=True), empty_label=None
+    )
+    advisor = forms.ModelChoiceField(
+        label=_("Assigned advisor"),
+        queryset=User.objects.filter(role=Role.ADVISOR, is_active=True),
+        required=False,
+        help_text=_("Leave empty to assign the case to yourself."),
+    )
+    email = IdentityEmailField(
+        label=_("Applicant's email"),
+        help_text=_("The applicant receives a link to set a password."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Applicant's language"), choices=Language.choices
     )
     intended_entry_date = forms.DateField(
         label=_("Intended entry date"),
@@ -133,16 +168,7 @@ class CaseOpenForm(forms.Form):
 
     def applicant_fields(self) -> dict[str, Any]:
         """The new applicant's details for ``case_open_for_applicant``."""
-        data = {k: self.cleaned_data[k] for k in APPLICANT_FIELDS}
-        return data | {"nationality": data["nationality"] or ""}
-
-    def clean_date_of_birth(self) -> Any:
-        value = self.cleaned_data.get("date_of_birth")
-        try:
-            applicant_check_birth_date(value)
-        except InvalidInput as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return value
+        return self.identity_values(APPLICANT_FIELDS)
 
     def clean(self) -> dict[str, Any]:
         from cases.services.opening import planned_date_errors

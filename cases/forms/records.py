@@ -8,14 +8,11 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import LazyTypedChoiceField
 
-from cases.forms.cases import DateInput, country_choices
-from cases.services.applicants import applicant_check_birth_date
+from cases.forms.cases import ApplicantIdentityForm, DateInput
 from cases.services.corrections import NOTE_MAX_CHARS, REASON_MAX_CHARS
 from cases.services.records import APPLICANT_RECORD_FIELDS, CASE_RECORD_FIELDS
 from portal.dates import validate_stored_date
-from portal.errors import InvalidInput
 from portal.models import Role, User
 
 
@@ -30,27 +27,8 @@ class _Versioned(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
 
-class ApplicantRecordForm(_Versioned):
-    """The applicant's identity and passport details, as at intake."""
-
-    given_names = forms.CharField(label=_("Given names (as in passport)"), max_length=120)
-    family_name = forms.CharField(label=_("Family name (as in passport)"), max_length=120)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"),
-        required=False,
-        widget=DateInput,
-        validators=[validate_stored_date],
-    )
-    nationality = LazyTypedChoiceField(
-        label=_("Nationality"), required=False, choices=country_choices
-    )
-    passport_number = forms.CharField(label=_("Passport number"), required=False, max_length=40)
-    passport_expiry = forms.DateField(
-        label=_("Passport expiry date"),
-        required=False,
-        widget=DateInput,
-        validators=[validate_stored_date],
-    )
+class ApplicantRecordForm(_Versioned, ApplicantIdentityForm):
+    """The applicant's identity and passport details, with intake's fields and rules."""
 
     @classmethod
     def for_applicant(
@@ -60,19 +38,10 @@ class ApplicantRecordForm(_Versioned):
         initial["nationality"] = applicant.nationality.code or ""
         return cls(data, initial={**initial, "version": applicant.version}, **kwargs)
 
-    def clean_date_of_birth(self) -> Any:
-        value = self.cleaned_data.get("date_of_birth")
-        try:
-            applicant_check_birth_date(value)
-        except InvalidInput as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return value
-
     def changes(self) -> dict[str, Any]:
         """The submitted values of ``APPLICANT_RECORD_FIELDS`` (the service keeps the
         changed ones)."""
-        data = {k: self.cleaned_data[k] for k in APPLICANT_RECORD_FIELDS}
-        return data | {"nationality": data["nationality"] or ""}
+        return self.identity_values(APPLICANT_RECORD_FIELDS)
 
 
 class CorrectionForm(ApplicantRecordForm):

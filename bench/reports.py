@@ -12,12 +12,17 @@ review-waiting figures run on an empty table here.
 
     nice .venv/bin/python bench/reports.py                 # 100,000 cases
     nice .venv/bin/python bench/reports.py --cases 10000   # a quicker run
+    nice .venv/bin/python bench/reports.py --db portal_bench  # kept, to study the plans
+
+With ``--db NAME`` the database NAME is used (created when missing) and kept afterwards; when it
+already holds the bench's cases, seeding is skipped and only the measurements run again.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import os
 import secrets
 import statistics
@@ -32,9 +37,9 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 SEED_SQL = """
 WITH f AS (SELECT id FROM portal_firm WHERE slug = 'default')
 INSERT INTO cases_applicant (given_names, family_name, email, phone, nationality, passport_number,
-                             created_at, updated_at, firm_id)
+                             created_at, updated_at, firm_id, email_canonical, version)
 SELECT 'Given' || i, 'Family' || i, 'a' || i || '@bench.test', '', 'DE', 'P' || i, now(), now(),
-       (SELECT id FROM f)
+       (SELECT id FROM f), 'a' || i || '@bench.test', 1
 FROM generate_series(1, %(n)s) i;
 
 WITH f AS (SELECT id FROM portal_firm WHERE slug = 'default'),
@@ -48,7 +53,8 @@ WITH f AS (SELECT id FROM portal_firm WHERE slug = 'default'),
                            'decided','closed','withdrawn'] m)
 INSERT INTO cases_case (reference, stage, stage_before_hold, opened_on, decision,
                         ready_override_reason, created_at, updated_at, advisor_id, applicant_id,
-                        visa_type_id, time_zone, firm_id, search_text, decided_at, closed_at)
+                        visa_type_id, time_zone, firm_id, search_text, decided_at, closed_at,
+                        version)
 SELECT 'B-' || ap.i, (SELECT m FROM main)[1 + ap.i %% 9], '',
        (now() - (ap.i %% 730) * interval '1 day')::date,
        CASE WHEN ap.i %% 9 IN (6, 7)
@@ -59,7 +65,8 @@ SELECT 'B-' || ap.i, (SELECT m FROM main)[1 + ap.i %% 9], '',
        CASE WHEN ap.i %% 9 IN (6, 7) THEN now() - (ap.i %% 730) * interval '1 day'
             + interval '40 days' END,
        CASE WHEN ap.i %% 9 IN (7, 8) THEN now() - (ap.i %% 730) * interval '1 day'
-            + interval '50 days' END
+            + interval '50 days' END,
+       1
 FROM ap;
 
 WITH main AS (SELECT ARRAY['intake','assessment','documents','review','ready','submitted',
@@ -83,7 +90,6 @@ INSERT INTO cases_caseevent (case_id, kind, before, after, summary, data, intern
 SELECT c.id, 'message', '', '', 'Bench message', '{}', false,
        c.created_at + j * interval '5 hours'
 FROM cases_case c, generate_series(1, 5) j WHERE c.reference LIKE 'B-%%';
-ANALYZE;
 """
 
 
@@ -98,27 +104,34 @@ def _child(db_url: str, n: int) -> None:
     from django.utils import timezone
 
     from cases.selectors.reports import ReportFilters, report_cases_for_user
+
+    stays = importlib.import_module("cases.migrations.0023_caseevent_stage_stays")
+    stays_backfill = stays.BACKFILL
     from cases.views.reports import build_reports
     from portal.models import Role, User
     from tests.factories import default_firm
 
     firm = default_firm()
     for i in range(50):
-        User.objects.create(
-            email=f"bench-advisor-{i:02d}@bench.test", role=Role.ADVISOR, firm=firm, full_name="A"
+        User.objects.get_or_create(
+            email=f"bench-advisor-{i:02d}@bench.test",
+            defaults={"role": Role.ADVISOR, "firm": firm, "full_name": "A"},
         )
-    supervisor = User.objects.create(
+    supervisor, _created = User.objects.get_or_create(
         email="bench-supervisor@bench.test",
-        role=Role.ADVISOR,
-        is_supervisor=True,
-        firm=firm,
-        full_name="S",
+        defaults={"role": Role.ADVISOR, "is_supervisor": True, "firm": firm, "full_name": "S"},
     )
     advisor = User.objects.get(email="bench-advisor-07@bench.test")
     started = time.monotonic()
     with connection.cursor() as cursor:
-        for statement in SEED_SQL.split(";\n\n"):
-            cursor.execute(statement % {"n": n})
+        cursor.execute("SELECT count(*) FROM cases_case WHERE reference LIKE 'B-%%'")
+        if not cursor.fetchone()[0]:
+            for statement in SEED_SQL.split(";\n\n"):
+                cursor.execute(statement % {"n": n})
+            # What case_transition writes on each stage change (CaseEvent.stage_entered_at).
+            cursor.execute(stays_backfill)
+        # The steady state autovacuum keeps (visibility map set, statistics current).
+        cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT count(*) FROM cases_case")
         cases = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM cases_caseevent")
@@ -164,6 +177,7 @@ def _child(db_url: str, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--db", help="use (create when missing) and keep this database")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -171,9 +185,11 @@ def main() -> None:
         return
     import psycopg
 
-    name = f"portal_bench_reports_{secrets.token_hex(4)}"
+    name = args.db or f"portal_bench_reports_{secrets.token_hex(4)}"
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
     try:
         env = {
             **os.environ,
@@ -190,8 +206,9 @@ def main() -> None:
             check=True,
         )
     finally:
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.db:  # a named database is kept, to study its plans
+            with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

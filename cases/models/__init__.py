@@ -62,7 +62,7 @@ from cases.models.steps import (
     StepAssignee,
     StepTemplate,
 )
-from cases.models.timeline import CaseEvent, EventKind, Message
+from cases.models.timeline import STAGE_ENTRY_KINDS, CaseEvent, EventKind, Message
 from cases.models.turn import (
     ADVISOR_TURN_STATUSES,
     APPLICANT_TURN_STATUSES,
@@ -89,6 +89,7 @@ __all__ = [
     "OPEN_STAGES",
     "PRE_SUBMISSION_STAGES",
     "SATISFIED_STATUSES",
+    "STAGE_ENTRY_KINDS",
     "TRANSITIONS",
     "UPLOAD_STAGES",
     "AccessKind",

@@ -27,6 +27,11 @@ class EventKind(models.TextChoices):
     STEP = "step", _("Case step")
 
 
+# Events that move a case into a stage: its opening (into intake) and every stage change, an
+# override of the ready guard included. A stay in a stage runs from one of these to the next.
+STAGE_ENTRY_KINDS = (EventKind.OPENED, EventKind.STAGE, EventKind.OVERRIDE)
+
+
 class CaseEvent(models.Model):
     """One line of a case's timeline and audit trail, written with the change it records."""
 
@@ -41,9 +46,25 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # On an event that moved the case out of a stage (a stage change or an override): when
+    # the case had entered the stage it left (``before``), i.e. the time of the case's previous
+    # opening, stage change or override. Written by ``case_transition``; the stay is
+    # ``created_at - stage_entered_at`` (the days-per-stage report, cases/selectors/reports.py).
+    stage_entered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("-created_at", "-id")
+        indexes = [
+            # Stays that ended in a period, for the days-per-stage report: one range scan of
+            # this index (index-only on PostgreSQL) instead of a window over every case's
+            # whole history.
+            models.Index(
+                fields=["created_at"],
+                include=["case", "before", "stage_entered_at"],
+                condition=Q(stage_entered_at__isnull=False),
+                name="caseevent_stage_stay_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.before}->{self.after}"

@@ -14,15 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, Min, Q, QuerySet, Window
-from django.db.models.functions import Lag, TruncMonth, TruncWeek
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.http import Http404
 
-from cases.models import OPEN_STAGES, Case, CaseEvent, Document, EventKind, Stage
+from cases.models import OPEN_STAGES, Case, CaseEvent, Document, Stage
 from portal.models import User
 
-# Events that move a case into a stage: the opening (into intake) and every stage change.
-_ENTRY_KINDS = (EventKind.OPENED, EventKind.STAGE, EventKind.OVERRIDE)
 _DAY_SECONDS = 86400.0
 # Percentiles over the ORM's own SQL ({inner}: a compiled queryset; every value a parameter).
 _STAGE_SQL = (
@@ -31,8 +29,7 @@ _STAGE_SQL = (
     " / %s,"
     " percentile_cont(0.9) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM t.created_at - t.entered))"
     " / %s"
-    " FROM ({inner}) t WHERE t.entered IS NOT NULL AND t.before <> ''"
-    " AND t.created_at >= %s AND t.created_at < %s GROUP BY t.before"
+    " FROM ({inner}) t(before, created_at, entered) GROUP BY t.before"
 )
 _REVIEW_SQL = (
     "SELECT 'all', COUNT(*),"
@@ -111,47 +108,35 @@ def _python_spreads(pairs: list[tuple[str, float]]) -> dict[str, Spread]:
 def days_per_stage(cases: QuerySet[Case], filters: ReportFilters) -> dict[str, Spread]:
     """{stage: Spread of the days cases spent in it}, from the timeline: a stay runs from the
     event that moved the case into the stage (its opening, or a stage change) to the one that
-    moved it out, counted when it ended within the filter dates. One query."""
-    entries = (
-        CaseEvent.objects.filter(case__in=cases, kind__in=_ENTRY_KINDS)
-        .annotate(
-            entered=Window(
-                Lag("created_at"),
-                partition_by=[F("case_id")],
-                order_by=[F("created_at").asc(), F("id").asc()],
-            )
-        )
-        .values("before", "created_at", "entered")
-        .order_by()  # the window orders; the timeline's default order would sort again
-    )
-    sql, params = entries.query.sql_with_params()
+    moved it out (``CaseEvent.stage_entered_at``, written by ``case_transition``), counted
+    when it ended within the filter dates. One query (the ``caseevent_stage_stay_idx`` range)."""
     low = dt.datetime.combine(filters.start, dt.time.min, tzinfo=dt.UTC)
     high = dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    stays = (
+        CaseEvent.objects.filter(
+            case__in=cases,
+            stage_entered_at__isnull=False,
+            created_at__gte=low,
+            created_at__lt=high,
+        )
+        .exclude(before="")
+        .values_list("before", "created_at", "stage_entered_at")
+        .order_by()
+    )
+    if connection.vendor == "postgresql":
+        sql, params = stays.query.sql_with_params()
+        with connection.cursor() as cursor:
             cursor.execute(
-                _STAGE_SQL.replace("{inner}", sql),
-                [_DAY_SECONDS, _DAY_SECONDS, *params, low, high],
+                _STAGE_SQL.replace("{inner}", sql), [_DAY_SECONDS, _DAY_SECONDS, *params]
             )
             return _spreads(cursor.fetchall())
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        pairs = []
-        for row in cursor.fetchall():
-            r = dict(zip(names, row, strict=True))
-            done, entered = _as_dt(r["created_at"]), _as_dt(r["entered"])
-            if entered is not None and r["before"] and done is not None and low <= done < high:
-                pairs.append((r["before"], (done - entered).total_seconds() / _DAY_SECONDS))
-        return _python_spreads(pairs)
-
-
-def _as_dt(value: object) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    assert isinstance(value, dt.datetime)  # noqa: S101 - what SQLite's converters return
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return _python_spreads(
+        [
+            (before, (done - entered).total_seconds() / _DAY_SECONDS)
+            for before, done, entered in stays
+            if entered is not None  # the filter above; for the type checker
+        ]
+    )
 
 
 @dataclass(frozen=True)

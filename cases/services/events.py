@@ -5,6 +5,7 @@ the same transaction as the change it records (docs/architecture.md, "The timeli
 ``tests/test_layout.py`` fails if code elsewhere creates CaseEvent rows.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,9 +29,11 @@ def event_build(
     summary: str = "",
     internal: bool = False,
     data: dict[str, Any] | None = None,
+    stage_entered_at: dt.datetime | None = None,
 ) -> CaseEvent:
     """An unsaved event of ``case`` (or ``case_id``) for ``events_record``; ``kind`` is an
-    ``EventKind``; ``summary`` is cut to 500 characters. Raises ``ValueError`` without a case."""
+    ``EventKind``; ``summary`` is cut to 500 characters; ``stage_entered_at`` only on a stage
+    change (``CaseEvent.stage_entered_at``). Raises ``ValueError`` without a case."""
     target = case.pk if case is not None else case_id
     if target is None:
         raise ValueError("An event needs its case.")
@@ -43,6 +46,7 @@ def event_build(
         summary=str(summary)[:SUMMARY_MAX_CHARS],
         internal=internal,
         data=data if data is not None else {},
+        stage_entered_at=stage_entered_at,
     )
 
 

@@ -15,8 +15,10 @@ from cases import permissions
 from cases.models import (
     MAIN_LINE,
     SATISFIED_STATUSES,
+    STAGE_ENTRY_KINDS,
     TRANSITIONS,
     Case,
+    CaseEvent,
     Decision,
     EventKind,
     Stage,
@@ -167,6 +169,13 @@ def case_transition(
                 _("Case %(ref)s was changed by someone else. Reload the page and try again.")
                 % {"ref": case.reference}
             )
+        # The case row is locked by the UPDATE: no other move can slip in between.
+        entered = (
+            CaseEvent.objects.filter(case=case, kind__in=STAGE_ENTRY_KINDS)
+            .order_by("-created_at", "-id")
+            .values_list("created_at", flat=True)
+            .first()
+        )
         audit_update(
             case,
             {k: (getattr(case, k), v) for k, v in update.items() if k != "updated_at"},
@@ -182,6 +191,7 @@ def case_transition(
             data=event_data,
             # An override's reasoning is between advisors; the applicant sees the new stage.
             internal=bool(event_data.get("override")),
+            stage_entered_at=entered,
         )
         steps_stage_entered(case=case, stage=to, now=now)
         # The applicant learns the new stage, not an override's reasoning.

@@ -226,3 +226,31 @@ def test_another_firm_sees_none_of_this_firms_figures(
     for user in (other_firm_advisor, other_firm_admin):
         body = b"".join(client_for(user).get(url).streaming_content).decode("utf-8-sig")
         assert body.splitlines()[1:] == ["2026-03-02,0,0", "2026-03-09,0,0"]
+
+
+@pytest.mark.django_db
+def test_each_stage_change_records_when_the_stage_it_left_was_entered(fixture_firm):
+    events = fixture_firm["a"].events.filter(stage_entered_at__isnull=False).order_by("created_at")
+    assert [(e.before, e.stage_entered_at.day, e.created_at.day) for e in events] == [
+        (Stage.INTAKE, 2, 4),
+        (Stage.ASSESSMENT, 4, 5),
+        (Stage.DOCUMENTS, 5, 9),
+    ]
+    assert not fixture_firm["a"].events.filter(kind="opened", stage_entered_at__isnull=False)
+
+
+@pytest.mark.django_db
+def test_the_migration_backfill_recomputes_the_same_stays(fixture_firm, advisor):
+    from importlib import import_module
+
+    from django.db import connection
+
+    from cases.models import CaseEvent
+
+    backfill = import_module("cases.migrations.0023_caseevent_stage_stays").BACKFILL
+    written = sorted(CaseEvent.objects.values_list("id", "stage_entered_at"))
+    CaseEvent.objects.update(stage_entered_at=None)
+    with connection.cursor() as cursor:
+        cursor.execute(backfill)
+    assert sorted(CaseEvent.objects.values_list("id", "stage_entered_at")) == written
+    assert selectors.days_per_stage(_cases(advisor), MARCH)[Stage.INTAKE].count == 3

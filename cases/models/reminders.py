@@ -80,6 +80,8 @@ class ReminderKind(models.TextChoices):
     CASE_REASSIGNED = "reassigned", _("Case reassigned")
     ELIGIBILITY_CHANGED = "eligibility", _("Eligibility outcome changed")
     INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    CORRECTION_PROPOSED = "correction_proposed", _("Correction proposed by the applicant")
+    CORRECTION_DECIDED = "correction_decided", _("Correction confirmed or declined")
 
 
 # Kinds told when something happens (``cases/services/notifications.py``), not swept by date.
@@ -92,6 +94,8 @@ EVENT_KINDS: frozenset[str] = frozenset(
         ReminderKind.CASE_REASSIGNED,
         ReminderKind.ELIGIBILITY_CHANGED,
         ReminderKind.INVITATION_ACCEPTED,
+        ReminderKind.CORRECTION_PROPOSED,
+        ReminderKind.CORRECTION_DECIDED,
     }
 )
 

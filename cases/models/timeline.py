@@ -97,6 +97,8 @@ class CaseEvent(models.Model):
             return gettext("Correction of %(fields)s proposed by the applicant") % {
                 "fields": fields
             }
+        if correction == "confirmed":
+            return gettext("Correction confirmed; the details already read so")
         if correction == "declined":
             return gettext("Correction declined: %(reason)s") % {"reason": data.get("reason", "")}
         return self.summary

@@ -18,9 +18,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cases.models import (
+    Applicant,
     Case,
     CaseEvent,
     Notification,
@@ -196,7 +198,8 @@ def send_notification_email(user: User, notices: list[Notification]) -> None:
 class Notice:
     """What happened, for ``notify``: ``kind`` a ``ReminderKind`` event kind; ``facts`` plain
     values the wording reads (``notice_title``); ``body`` shown as-is under the title (a reason, a
-    message excerpt: the person's own words, not translated); ``anchor`` of the case page."""
+    message excerpt: the person's own words, not translated); ``anchor`` of the case page;
+    ``path`` a page other than the case page to link to (the applicant's details, say)."""
 
     kind: str
     case: Case
@@ -205,6 +208,15 @@ class Notice:
     facts: dict[str, Any]
     body: str = ""
     anchor: str = ""
+    path: str = ""
+
+
+def _field_list(names: list[str]) -> str:
+    """The applicant fields ``names`` by their labels in the active language, as a list."""
+    labels = [str(capfirst(Applicant._meta.get_field(n).verbose_name)) for n in names]
+    if not translation.get_language() or not translation.get_language().startswith("zh"):
+        return ", ".join(labels)
+    return "、".join(labels)
 
 
 def notice_title(notice: Notice) -> str:
@@ -238,4 +250,14 @@ def notice_title(notice: Notice) -> str:
         }
     if kind == ReminderKind.INVITATION_ACCEPTED:
         return _("%(who)s accepted the invitation and can now log in (case %(ref)s)") % f
+    if kind == ReminderKind.CORRECTION_PROPOSED:
+        return _("%(who)s proposed a correction of %(fields)s (case %(ref)s)") % {
+            **f,
+            "fields": _field_list(f["fields"]),
+        }
+    if kind == ReminderKind.CORRECTION_DECIDED:
+        fields = _field_list(f["fields"])
+        if f.get("confirmed"):
+            return _("Your advisor confirmed your correction of %(fields)s") % {"fields": fields}
+        return _("Your advisor declined your correction of %(fields)s") % {"fields": fields}
     return str(notice.case.reference)

@@ -4,7 +4,8 @@ The applicant proposes (``correction_propose``), validated like an advisor's edi
 one of their cases confirm it, which writes the values through ``applicant_record_update``
 (the one writer of those fields), or decline it with a reason the applicant reads
 (``correction_decide``). A newer proposal replaces a pending one. Each step writes a CaseEvent
-on the applicant's cases (passport numbers masked).
+on the applicant's cases (passport numbers masked) and tells the other side
+(``cases/services/notifications_corrections.py``).
 """
 
 import datetime as dt
@@ -19,11 +20,16 @@ from cases import permissions
 from cases.models import (
     Applicant,
     Case,
+    CaseEvent,
     CorrectionProposal,
     CorrectionStatus,
     EventKind,
 )
 from cases.services.events import event_build, events_record
+from cases.services.notifications_corrections import (
+    notify_correction_decided,
+    notify_correction_proposed,
+)
 from cases.services.records import (
     RecordChange,
     applicant_record_check,
@@ -50,9 +56,11 @@ def correction_values(proposal: CorrectionProposal) -> dict[str, Any]:
     return {k: clean_record_value(Applicant, k, v) for k, v in proposal.changes.items()}
 
 
-def _record(applicant: Applicant, actor: User, summary: str, data: dict[str, Any]) -> None:
+def _record(
+    applicant: Applicant, actor: User, summary: str, data: dict[str, Any]
+) -> list[CaseEvent]:
     cases = Case.objects.filter(applicant_id=applicant.pk).only("pk").order_by("pk")
-    events_record(
+    return events_record(
         event_build(case=c, actor=actor, kind=EventKind.UPDATE, summary=summary, data=data)
         for c in cases
     )
@@ -110,13 +118,14 @@ def correction_propose(
             raise StaleObject(
                 _("Another correction was sent at the same moment; reload the page.")
             ) from None
-        _record(
+        events = _record(
             applicant,
             actor,
             _("Correction of %(fields)s proposed by the applicant")
             % {"fields": ", ".join(field_label(Applicant, k) for k in diff)},
             {"correction": proposal.pk, "correction_event": "proposed", "fields": list(diff)},
         )
+        notify_correction_proposed(proposal=proposal, events=events, actor=actor)
     return proposal
 
 
@@ -161,13 +170,27 @@ def correction_decide(
                 version=version,
                 correction_id=proposal.pk,
             )
+            # The events of the changed fields name the correction (``applicant_record_update``).
+            events = list(
+                CaseEvent.objects.filter(
+                    case__applicant_id=applicant.pk, data__correction=str(proposal.pk)
+                ).order_by("pk")
+            )
+            if not events:  # the record already held these values: say so on the timeline
+                events = _record(
+                    applicant,
+                    actor,
+                    _("Correction confirmed; the details already read so"),
+                    {"correction": proposal.pk, "correction_event": "confirmed"},
+                )
         else:
             result = RecordChange()
-            _record(
+            events = _record(
                 applicant,
                 actor,
                 _("Correction declined: %(reason)s") % {"reason": reason},
                 {"correction": proposal.pk, "correction_event": "declined", "reason": reason},
             )
-    proposal.refresh_from_db()
+        proposal.refresh_from_db()
+        notify_correction_decided(proposal=proposal, events=events, actor=actor, confirmed=confirm)
     return result

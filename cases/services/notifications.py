@@ -68,6 +68,8 @@ BODY_MAX = 2000
 
 
 def _url(recipient: User, notice: Notice) -> str:
+    if notice.path:
+        return notice.path
     name = "cases:detail" if recipient.is_staff_member else "cases:my_detail"
     return reverse(name, args=[notice.case.pk]) + notice.anchor
 

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # Visa Case Portal image: web (gunicorn), Celery worker and beat all run from it (see
 # docker-compose.yml). Two stages: the build stage has gettext and pip's work; the final stage
-# has no compiler, no pip cache, runs as the unprivileged user `portal`, and writes only to the
-# uploads folder (/srv/portal/private) and /tmp. The build steps live in docker/build.sh, which
+# has no compiler and no pip cache (its only Debian packages: the PDF data sheet's Pango and
+# CJK font), runs as the unprivileged user `portal`, and writes only to the uploads folder
+# (/srv/portal/private) and /tmp. The build steps live in docker/build.sh, which
 # .ci/run also runs on a read-only copy of the tree.
 
 FROM python:3.11-slim-bookworm AS build
@@ -28,6 +29,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORTAL_PRIVATE_MEDIA_ROOT=/srv/portal/private \
     PORTAL_BEAT_HEARTBEAT_FILE=/tmp/portal-beat-heartbeat \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+# Runtime libraries only (no compiler): WeasyPrint's Pango and a font with Chinese characters
+# for the questionnaire's data sheet PDF (cases/questionnaires/pdf.py); no package lists kept.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fontconfig \
+      fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
 # Files stay owned by root: the app cannot change its own code, settings or static files.
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin portal \

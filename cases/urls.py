@@ -139,6 +139,11 @@ urlpatterns = [
         name="questionnaire_sheet",
     ),
     path(
+        "cases/<int:pk>/questionnaire/sheet.pdf",
+        questionnaire_review.questionnaire_sheet_pdf,
+        name="questionnaire_sheet_pdf",
+    ),
+    path(
         "cases/<int:pk>/questionnaire/sheet.json",
         questionnaire_review.questionnaire_sheet_json,
         name="questionnaire_sheet_json",

@@ -1,5 +1,6 @@
 """docker-compose.yml (no Docker engine runs here, so parse and check it) and project files."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -133,8 +134,14 @@ def test_image_runs_as_non_root_without_compilers_and_builds_static_files():
     assert len(stages) == 3, "a build stage and a final stage"
     final = stages[-1]
     assert "USER portal" in final
-    for absent in ("apt-get install", "gcc", "pip install"):
+    for absent in ("gcc", "g++", "build-essential", "pip install"):
         assert absent not in final, absent
+    # One apt-get install, of the PDF data sheet's runtime libraries only, lists removed.
+    installs = re.findall(r"apt-get install -y --no-install-recommends ([^&]+)&&", final)
+    assert final.count("apt-get install") == len(installs) == 1
+    packages = set(installs[0].replace("\\", " ").split())
+    assert packages == {"libpango-1.0-0", "libpangoft2-1.0-0", "fontconfig", "fonts-noto-cjk"}
+    assert "rm -rf /var/lib/apt/lists/*" in final
     assert "COPY --from=build /opt/venv /opt/venv" in final
     assert "sh docker/build.sh app" in stages[1]
     build = (ROOT / "docker/build.sh").read_text()

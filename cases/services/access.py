@@ -39,9 +39,9 @@ def questionnaire_sheet_access_record(
     *, response: Any, user: User, fmt: str, ip_address: str | None
 ) -> None:
     """Record that ``user`` read the data sheet of ``response`` (a ``QuestionnaireResponse``)
-    as ``fmt`` (``html``, ``json``, ``csv``) from ``ip_address``: one audit-log access entry
-    (the sheet is no stored document, so no DocumentAccess row). The caller has checked that
-    ``user`` is staff on the case."""
+    as ``fmt`` (``html``, ``pdf``, ``json``, ``csv``) from ``ip_address``: one audit-log access
+    entry (the sheet is no stored document, so no DocumentAccess row). The caller has checked
+    that ``user`` is staff on the case."""
     audit_access(
         response,
         actor=user,

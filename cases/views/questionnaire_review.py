@@ -1,16 +1,20 @@
 """HTML views of the advisor's side of the questionnaire (``/cases/<pk>/questionnaire/...``):
 the review page (answers by section, comments per question, return with what to fix,
-approve) and the data sheet of an approved questionnaire as a printable page, JSON or CSV.
-Data sheet reads go through ``cases/services/access.py`` (the access log)."""
+approve) and the data sheet of an approved questionnaire as a printable page, a PDF
+(``cases/questionnaires/pdf.py``), JSON or CSV. Every format goes through the same check
+(case staff, approved; 404 otherwise) and the access log (``cases/services/access.py``)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case, QuestionnaireResponse, ResponseStatus
+from cases.questionnaires.pdf import PdfUnavailable, render_pdf
 from cases.questionnaires.sheet import sheet_sections
 from cases.selectors.questionnaires import CaseQuestionnaire, case_questionnaire, sheet_document
 from cases.services import questionnaire_answers as services
@@ -92,15 +96,25 @@ def questionnaire_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:questionnaire_review", case.pk)
 
 
-def _approved(request: HttpRequest, pk: int, fmt: str) -> tuple[Case, QuestionnaireResponse]:
-    """The approved response of a case the user is staff on (404 otherwise), its read logged."""
+def _approved_unlogged(request: HttpRequest, pk: int) -> tuple[Case, QuestionnaireResponse]:
+    """The approved response of a case the user is staff on (404 otherwise)."""
     case, cq = _staff(request, pk)
     if cq.response is None or cq.status != ResponseStatus.APPROVED:
         raise Http404("The questionnaire is not approved yet.")
-    questionnaire_sheet_access_record(
-        response=cq.response, user=request.user, fmt=fmt, ip_address=client_ip(request)
-    )
     return case, cq.response
+
+
+def _log_read(request: HttpRequest, response: QuestionnaireResponse, fmt: str) -> None:
+    questionnaire_sheet_access_record(
+        response=response, user=request.user, fmt=fmt, ip_address=client_ip(request)
+    )
+
+
+def _approved(request: HttpRequest, pk: int, fmt: str) -> tuple[Case, QuestionnaireResponse]:
+    """The approved response of a case the user is staff on (404 otherwise), its read logged."""
+    case, response = _approved_unlogged(request, pk)
+    _log_read(request, response, fmt)
+    return case, response
 
 
 @login_required
@@ -119,6 +133,37 @@ def questionnaire_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response_page["Cache-Control"] = "private, no-store"
     return response_page
+
+
+@login_required
+@require_GET
+def questionnaire_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The data sheet as an A4 PDF with English and Chinese labels. The read is logged only
+    when a PDF is served; a server without WeasyPrint's libraries sends the advisor back to the
+    review page with a message (the printable page still works)."""
+    case, response = _approved_unlogged(request, pk)
+    html = render_to_string(
+        "cases/questionnaire/sheet_pdf.html",
+        {
+            "case": case,
+            "response": response,
+            "sections": sheet_sections(
+                response.questionnaire.definition, response.answers, get_language() or "en"
+            ),
+        },
+        request=request,
+    )
+    try:
+        pdf = render_pdf(html)
+    except PdfUnavailable as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:questionnaire_review", case.pk)
+    _log_read(request, response, "pdf")
+    out = HttpResponse(pdf, content_type="application/pdf")
+    out["Content-Disposition"] = f'attachment; filename="{case.reference}-data-sheet.pdf"'
+    out["Cache-Control"] = "private, no-store"
+    out["X-Content-Type-Options"] = "nosniff"
+    return out
 
 
 @login_required

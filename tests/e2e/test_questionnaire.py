@@ -1,6 +1,8 @@
 """The questionnaire in a real browser, in Chinese on a 360 px phone: the applicant fills the
 K questionnaire and sends it, the advisor returns one answer with a comment, the applicant
-fixes it, the advisor approves and downloads the data sheet (JSON)."""
+fixes it, the advisor approves and downloads the data sheet (JSON, then the PDF, whose text is
+read back with pypdf). Without WeasyPrint's libraries or a CJK font the PDF step skips, saying
+what to install."""
 
 import json
 import re
@@ -9,7 +11,9 @@ import pytest
 from django_otp.oath import TOTP
 
 from cases.models import QuestionnaireResponse, ResponseStatus
+from cases.questionnaires.pdf import pdf_missing
 from tests.cases.questionnaires.helpers import k_answers
+from tests.cases.questionnaires.test_sheet_pdf import pdf_text
 from tests.factories import TEST_PASSWORD, AdvisorFactory, ApplicantFactory, open_case
 from tests.otp import verified_device
 
@@ -111,3 +115,14 @@ def test_chinese_applicant_on_a_phone_fills_sends_fixes_and_advisor_approves(liv
     assert rows["family_name"] == "Applicant"
     assert rows["passport_number"] == "C01X00T47"
     assert rows["birth_place"] == "Berlin-Mitte"
+
+    missing = pdf_missing()
+    if missing:
+        pytest.skip(f"everything but the PDF passed; data sheet PDF cannot be made here: {missing}")
+    with staff.expect_download() as info:
+        staff.get_by_role("link", name="Download PDF").click()
+    assert info.value.suggested_filename == f"{case.reference}-data-sheet.pdf"
+    with open(info.value.path(), "rb") as handle:
+        text = pdf_text(handle.read())
+    for expected in ("Amy", "Applicant", "艾米", "C01X00T47", "Berlin-Mitte"):
+        assert expected in text, expected

@@ -7,7 +7,8 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -46,16 +47,10 @@ class UploadItem:
     filename: str
 
 
-def _case_usage(case: Case) -> tuple[int, int]:
-    """(bytes, files) stored for ``case``: every version whose file was not deleted."""
-    row = Document.objects.filter(requirement__case=case, file_deleted_at__isnull=True).aggregate(
-        total=Sum("size_bytes"), files=Count("id")
-    )
-    return int(row["total"] or 0), int(row["files"] or 0)
-
-
-def _check_quota(case: Case, new_bytes: int, new_files: int) -> None:
-    used_bytes, used_files = _case_usage(case)
+def _check_quota(case: Case, used: tuple[int, int], new_bytes: int, new_files: int) -> None:
+    """Raise ``InvalidInput`` when ``new_files`` files of ``new_bytes`` bytes do not fit in the
+    case's quota (its visa type's) beside ``used``: (bytes, files) stored already."""
+    used_bytes, used_files = used
     visa = case.visa_type
     if used_files + new_files > visa.quota_files:
         raise InvalidInput(
@@ -131,12 +126,15 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
     documents: list[Document] = []
     try:
         with transaction.atomic():
-            # The case row lock serialises uploads to one case, so the quota holds under races.
-            Case.objects.select_for_update().filter(pk=case.pk).first()
-            _check_quota(case, sum(c.size_bytes for _i, c in checked), len(checked))
-            for item, result in checked:
-                documents.append(_store_version(case, item.requirement, result, actor, stored))
+            # The UPDATE of the case row (its ``updated_at``) comes first and takes the row's
+            # lock: uploads to one case are serialised, so the quota holds under races.
             case_touch(case)
+            requirements, used = _lock_requirements(case, [i.requirement.pk for i, _c in checked])
+            _check_quota(case, used, sum(c.size_bytes for _i, c in checked), len(checked))
+            for item, result in checked:
+                documents.append(
+                    _store_version(case, requirements[item.requirement.pk], result, actor, stored)
+                )
             waiting = [d.pk for d in documents if d.state == VersionState.PROCESSING]
             if waiting:
                 transaction.on_commit(lambda: documents_enqueue_processing(waiting))
@@ -148,20 +146,60 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
         for path in stored:
             storage.delete(path)
         raise
+    # The callers' requirements as the UPDATEs left them (no re-read).
     for item, _result in checked:
-        item.requirement.refresh_from_db()
+        locked = requirements[item.requirement.pk]
+        item.requirement.status = locked.status
+        item.requirement.current_document = locked.current_document
+        item.requirement.updated_at = locked.updated_at
     return documents
+
+
+def _lock_requirements(
+    case: Case, pks: list[int]
+) -> tuple[dict[int, DocumentRequirement], tuple[int, int]]:
+    """Lock the requirements ``pks`` of ``case`` (in id order) and read, in the same query,
+    each one's ``last_version`` (its highest version number, 0 before any upload) and what the
+    case stores: (bytes, files) of every version whose file was not deleted.
+
+    Call it with the case row locked (``case_touch`` in the transaction): the statement's
+    snapshot then includes every upload committed before ours, so the usage is current."""
+    last = (
+        Document.objects.filter(requirement=OuterRef("pk"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    stored = (
+        Document.objects.filter(requirement__case=case, file_deleted_at__isnull=True)
+        .order_by()
+        .values("requirement__case")
+    )
+    rows = list(
+        DocumentRequirement.objects.select_for_update()
+        .filter(case=case, pk__in=set(pks))
+        .annotate(
+            last_version=Coalesce(Subquery(last), 0),
+            used_bytes=Coalesce(Subquery(stored.annotate(b=Sum("size_bytes")).values("b")), 0),
+            used_files=Coalesce(Subquery(stored.annotate(n=Count("id")).values("n")), 0),
+        )
+        .order_by("pk")
+    )
+    first = rows[0] if rows else None
+    used = (int(first.used_bytes), int(first.used_files)) if first else (0, 0)  # type: ignore[attr-defined]
+    return {r.pk: r for r in rows}, used
 
 
 def _store_version(
     case: Case,
-    requirement: DocumentRequirement,
+    locked: DocumentRequirement,
     checked: CheckedFile,
     actor: User,
     stored: list[str],
 ) -> Document:
-    locked = DocumentRequirement.objects.select_for_update().get(pk=requirement.pk)
-    version = (locked.documents.aggregate(v=Max("version"))["v"] or 0) + 1
+    """Store ``checked`` as the next version of the locked requirement ``locked`` (from
+    ``_lock_requirements``; its ``last_version``, status and current document are kept up to
+    date here, so two files for one requirement become two versions)."""
+    version = locked.last_version + 1  # type: ignore[attr-defined]
     document = Document(
         requirement=locked,
         version=version,
@@ -177,8 +215,9 @@ def _store_version(
     document.file.save("upload", checked.stream if spooled else File(checked.stream), save=False)
     stored.append(document.file.name)
     document.save()
+    now = timezone.now()
     DocumentRequirement.objects.filter(pk=locked.pk).update(
-        current_document=document, status=RequirementStatus.UPLOADED, updated_at=timezone.now()
+        current_document=document, status=RequirementStatus.UPLOADED, updated_at=now
     )
     audit_update(
         locked,
@@ -188,21 +227,25 @@ def _store_version(
         },
         actor=actor,
     )
+    locked.last_version = version  # type: ignore[attr-defined]
+    locked.status = RequirementStatus.UPLOADED
+    locked.current_document = document
+    locked.updated_at = now
     event = event_record(
         case=case,
         actor=actor,
         kind=EventKind.UPLOAD,
         after=RequirementStatus.UPLOADED,
-        summary=f"{requirement.name_en}: {checked.display_name} (v{version})",
-        data={"requirement": requirement.code, "document": document.pk, "version": version},
+        summary=f"{locked.name_en}: {checked.display_name} (v{version})",
+        data={"requirement": locked.code, "document": document.pk, "version": version},
     )
     notify_upload(
         case=case,
         event=event,
         uploader=actor,
-        name_en=requirement.name_en,
-        name_zh=requirement.name_zh,
-        requirement_id=requirement.pk,
+        name_en=locked.name_en,
+        name_zh=locked.name_zh,
+        requirement_id=locked.pk,
     )
     return document
 

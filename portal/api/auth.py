@@ -21,7 +21,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     keywords = ("bearer", "token")
 
     def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
-        parts = authentication.get_authorization_header(request).split()
+        # One look-up per request: ``portal.limits.AnonymousBodyLimitMiddleware`` may have
+        # checked this header already (for a large body); DRF asks again for the view.
+        base = getattr(request, "_request", request)
+        header = authentication.get_authorization_header(request)
+        known = getattr(base, "_portal_api_token", None)
+        if known is not None and known[0] == header:
+            return known[1]
+        result = self._authenticate(header)
+        if result is not None:
+            setattr(base, "_portal_api_token", (header, result))  # noqa: B010 - not a field
+        return result
+
+    def _authenticate(self, header: bytes) -> tuple[User, ApiToken] | None:
+        parts = header.split()
         if not parts or parts[0].decode(errors="replace").lower() not in self.keywords:
             return None
         if len(parts) != 2:

@@ -152,6 +152,7 @@ def _child(db_url: str, n: int) -> None:
                 t0 = time.monotonic()
                 build_reports(
                     cases=report_cases_for_user(user=user, filters=filters),
+                    viewer=user,
                     filters=filters,
                     now=timezone.now(),
                 )

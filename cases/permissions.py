@@ -71,6 +71,16 @@ def can_be_task_assignee(user: "User", case: "Case") -> bool:
     return bool(user.is_active and user.is_advisor and is_case_staff(user, case))
 
 
+def can_see_firm_figures(user: "User") -> bool:
+    """Supervisors and admins see the figures of every advisor of their firm (reports, the
+    case list's advisor filter); other advisors only their own, applicants none."""
+    return bool(
+        user.is_authenticated
+        and user.is_staff_member
+        and (user.is_portal_admin or (user.is_advisor and user.is_supervisor))
+    )
+
+
 def can_open_case(user: "User") -> bool:
     """Advisors and admins open cases."""
     return bool(user.is_authenticated and user.is_active and user.is_staff_member)

@@ -93,6 +93,18 @@ def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
     return may_be_overdue_q(prefix) & due_before_local_today_q(now, prefix)
 
 
+def due_soon_q(now: dt.datetime, days: int, prefix: str = "") -> Q:
+    """Requirements that may be overdue (condition 1) but are not yet (due today or later in
+    the case's time zone), due by the UTC date ``days - 1`` days after today's: "due in the
+    next ``days`` days" of the reports and the case list (one definition for both)."""
+    horizon = now.astimezone(dt.UTC).date() + dt.timedelta(days=days - 1)
+    return (
+        may_be_overdue_q(prefix)
+        & ~due_before_local_today_q(now, prefix)
+        & Q(**{f"{prefix}due_date__lte": horizon})
+    )
+
+
 def due_before_local_today(due_date: dt.date | None, time_zone: str, now: dt.datetime) -> bool:
     """Condition 2 for a loaded date: ``due_date`` is before the date at ``now`` in
     ``time_zone`` (an IANA name; empty or unknown reads as UTC). Also used for tasks and

@@ -23,22 +23,30 @@ from cases.models import (
     DocumentRequirement,
     VisaType,
 )
+from cases.models.overdue import due_soon_q
 from cases.models.search import search_words
 from cases.models.turn import awaits_review_q, waits_on_applicant_q
 from portal.firms import firm_scope
 from portal.models import User
 
+# "Due soon": a document waiting on the applicant due within this many days from today
+# (``cases/models/overdue.py``, ``due_soon_q``), in the case list and the reports.
+DUE_SOON_DAYS = 14
+
 
 @dataclass(frozen=True)
 class CaseFilters:
-    """Filters of the case list: stage code, visa type code, overdue only, free-text search
-    (reference, applicant names, email or passport number: see ``cases_matching``)."""
+    """Filters of the case list: stage code, visa type code, overdue only, a document due in
+    the next ``DUE_SOON_DAYS`` days only, free-text search (reference, applicant names, email
+    or passport number: see ``cases_matching``), one advisor's cases or the unassigned ones."""
 
     stage: str = ""
     visa_type: str = ""
     overdue: bool = False
     search: str = ""
     advisor_id: int | None = None
+    unassigned: bool = False
+    due_soon: bool = False
 
 
 def _overdue_requirements(now: dt.datetime) -> QuerySet[DocumentRequirement]:
@@ -84,8 +92,15 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
         qs = qs.filter(visa_type__code=filters.visa_type)
     if filters.advisor_id:
         qs = qs.filter(advisor_id=filters.advisor_id)
+    if filters.unassigned:
+        qs = qs.filter(advisor__isnull=True)
     if filters.overdue:
         qs = cases_overdue(qs, now=now)
+    if filters.due_soon:
+        soon = DocumentRequirement.objects.filter(
+            due_soon_q(now, DUE_SOON_DAYS), case=OuterRef("pk")
+        )
+        qs = qs.filter(Exists(soon))
     if filters.search.strip():
         qs = cases_matching(qs, filters.search)
     return qs.order_by("-opened_on", "-id")

@@ -18,8 +18,12 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.http import Http404
 
-from cases.models import OPEN_STAGES, Case, CaseEvent, Document, Stage
-from portal.models import User
+from cases.models import OPEN_STAGES, Case, CaseEvent, Document, DocumentRequirement, Stage
+from cases.models.overdue import due_soon_q, overdue_q
+from cases.permissions import can_see_firm_figures
+from cases.selectors.cases import DUE_SOON_DAYS
+from portal.firms import firm_scope
+from portal.models import Role, User
 
 _DAY_SECONDS = 86400.0
 # Percentiles over the ORM's own SQL ({inner}: a compiled queryset; every value a parameter).
@@ -47,16 +51,26 @@ class ReportFilters:
     start: dt.date
     end: dt.date
     visa_code: str = ""
+    # One advisor's cases (their user id), or the cases without an advisor: supervisors and
+    # admins only (``ReportFilterForm`` offers it to them alone; others see their own anyway).
+    advisor_id: int | None = None
+    unassigned: bool = False
 
 
 def report_cases_for_user(*, user: User, filters: ReportFilters | None = None) -> QuerySet[Case]:
-    """The cases ``user``'s reports count (see the module docstring); ``Http404`` for anyone
-    who is not staff (applicants have no reports)."""
+    """The cases ``user``'s reports count (see the module docstring), of one visa type and,
+    for supervisors and admins, one advisor or none when ``filters`` say so; ``Http404`` for
+    anyone who is not staff (applicants have no reports)."""
     if not (user.is_authenticated and user.is_active and user.is_staff_member):
         raise Http404("No reports.")
     cases = Case.objects.visible_to(user)
     if filters is not None and filters.visa_code:
         cases = cases.filter(visa_type__code=filters.visa_code)
+    if filters is not None and can_see_firm_figures(user):  # others see their own anyway
+        if filters.advisor_id:
+            cases = cases.filter(advisor_id=filters.advisor_id)
+        if filters.unassigned:
+            cases = cases.filter(advisor__isnull=True)
     return cases
 
 
@@ -273,3 +287,51 @@ def opened_closed_per_week(cases: QuerySet[Case], filters: ReportFilters) -> Wee
     for r in closed:
         weeks.setdefault(_day(r["week"]), Week(start=_day(r["week"]))).closed = r["n"]
     return WeeklyFlow(weeks=[weeks[k] for k in sorted(weeks)])
+
+
+@dataclass(frozen=True)
+class AdvisorDeadlines:
+    """One advisor's row (``advisor_id`` None: cases without an advisor): documents overdue
+    now and documents due in the next ``DUE_SOON_DAYS`` days, counted as requirements."""
+
+    advisor_id: int | None
+    name: str
+    overdue: int = 0
+    due_soon: int = 0
+
+
+def deadlines_by_advisor(
+    cases: QuerySet[Case], *, viewer: User, filters: ReportFilters, now: dt.datetime
+) -> list[AdvisorDeadlines]:
+    """Overdue and due-soon document requirements of ``cases`` per advisor, as of ``now``
+    (the one definition of ``cases/models/overdue.py``, today in each case's time zone; the
+    filter dates do not apply). Supervisors and admins get every advisor of their firm (zeros
+    included), or the one of ``filters``; an advisor gets their own row. Three queries."""
+    requirements = DocumentRequirement.objects.filter(case__in=cases).order_by()
+    counts: dict[int | None, dict[str, int]] = defaultdict(dict)
+    for key, condition in (
+        ("overdue", overdue_q(now)),
+        ("due_soon", due_soon_q(now, DUE_SOON_DAYS)),
+    ):
+        rows = requirements.filter(condition).values("case__advisor_id").annotate(n=Count("id"))
+        for r in rows:
+            counts[r["case__advisor_id"]][key] = r["n"]
+    if not can_see_firm_figures(viewer):
+        wanted = Q(pk=viewer.pk)
+    elif filters.unassigned:
+        wanted = Q(pk__in=[])
+    elif filters.advisor_id:
+        wanted = Q(pk=filters.advisor_id)
+    else:
+        wanted = Q(role=Role.ADVISOR, firm_id=viewer.firm_id)
+    ids = [k for k in counts if k is not None]
+    people = firm_scope(User.objects.filter(wanted | Q(pk__in=ids)), viewer).only(
+        "id", "full_name", "email"
+    )
+    rows_out = [
+        AdvisorDeadlines(p.pk, str(p), **counts.get(p.pk, {}))
+        for p in sorted(people, key=lambda p: (str(p).casefold(), p.pk))
+    ]
+    if None in counts:
+        rows_out.append(AdvisorDeadlines(None, "", **counts[None]))
+    return rows_out

@@ -44,11 +44,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("Some filters were not understood and were ignored."))
     elif form.is_valid():
         data = form.cleaned_data
+        advisor = data.get("advisor") or ""  # supervisors and admins only (CaseFilterForm)
         filters = selectors.CaseFilters(
             stage=data["stage"],
             visa_type=data["visa_type"],
             overdue=data["overdue"],
+            due_soon=data["due_soon"],
             search=data["q"],
+            advisor_id=int(advisor) if advisor.isdigit() else None,
+            unassigned=advisor == "none",
         )
     qs = selectors.case_list_for_user(user=request.user, filters=filters)
     page = DeferredJoinPaginator(qs, 25).get_page(request.GET.get("page"))

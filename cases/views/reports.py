@@ -6,22 +6,56 @@ and closed per week. Each report is a table, most with an SVG bar chart drawn on
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.forms.reports import ReportFilterForm
 from cases.models import MAIN_LINE, OPEN_STAGES, Stage
+from cases.permissions import can_see_firm_figures
 from cases.selectors import reports as selectors
+from cases.selectors.cases import DUE_SOON_DAYS
 from portal.audit import csv_response
+from portal.models import User
 
 # Bar colours (SVG fill attributes), distinguishable with the common colour-vision deficiencies.
 COLOURS = ("#0b5cad", "#b35806", "#5e3c99")
-REPORT_SLUGS = frozenset({"open", "stages", "reviews", "outcomes", "weeks"})
+REPORT_SLUGS = frozenset({"open", "stages", "reviews", "outcomes", "weeks", "deadlines"})
+
+
+@dataclass(frozen=True)
+class Link:
+    """A figure of a table that links to the cases behind it (``href``: the case list with
+    matching filters); a CSV cell shows ``text``."""
+
+    text: object
+    href: str
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
+def case_list_url(viewer: User, filters: selectors.ReportFilters, **params: object) -> str:
+    """The case list with ``params`` and the report's visa type and advisor filters (the
+    advisor one only for those who have it, ``can_see_firm_figures``)."""
+    query: dict[str, object] = {}
+    if filters.visa_code:
+        query["visa_type"] = filters.visa_code
+    if can_see_firm_figures(viewer):
+        if filters.unassigned:
+            query["advisor"] = "none"
+        elif filters.advisor_id:
+            query["advisor"] = filters.advisor_id
+    query.update(params)
+    if not can_see_firm_figures(viewer):
+        query.pop("advisor", None)
+    return reverse("cases:list") + "?" + urlencode(query)
 
 
 @dataclass
@@ -85,8 +119,10 @@ def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def build_reports(*, cases, filters: selectors.ReportFilters, now: dt.datetime) -> list[Report]:  # type: ignore[no-untyped-def]
-    """Every report of the page from one scoped queryset of cases: seven queries in all."""
+def build_reports(  # type: ignore[no-untyped-def]
+    *, cases, viewer: User, filters: selectors.ReportFilters, now: dt.datetime
+) -> list[Report]:
+    """Every report of the page from one scoped queryset of cases: eleven queries in all."""
     stages = [*MAIN_LINE[:6], Stage.ON_HOLD]
     open_counts = selectors.open_by_stage_and_visa(cases)
     codes = sorted({code for _stage, code in open_counts})
@@ -100,7 +136,13 @@ def build_reports(*, cases, filters: selectors.ReportFilters, now: dt.datetime) 
     for stage in stages:
         counts = [open_counts.get((stage, c), 0) for c in codes]
         label = str(Stage(stage).label)
-        open_report.rows.append([label, *counts, sum(counts)])
+        # The visa columns name their own visa type; the total keeps the page's filter.
+        cells = [
+            Link(n, case_list_url(viewer, filters, stage=stage, visa_type=c))
+            for n, c in zip(counts, codes, strict=True)
+        ]
+        total_url = case_list_url(viewer, filters, stage=stage)
+        open_report.rows.append([label, *cells, Link(sum(counts), total_url)])
         open_report.chart.append(Row(label, [Bar(sum(counts), str(sum(counts)))]))
     spreads = selectors.days_per_stage(cases, filters)
     stage_report = Report(
@@ -177,7 +219,39 @@ def build_reports(*, cases, filters: selectors.ReportFilters, now: dt.datetime) 
         week_report.chart.append(
             Row(w.start.isoformat(), [Bar(w.opened, str(w.opened)), Bar(w.closed, str(w.closed))])
         )
-    reports = [open_report, stage_report, review_report, outcome_report, week_report]
+    deadline_report = Report(
+        "deadlines",
+        _("Overdue and upcoming documents by advisor"),
+        [
+            _("Advisor"),
+            _("Overdue now"),
+            _("Due in the next %(n)d days") % {"n": DUE_SOON_DAYS},
+        ],
+        [],
+        series=[_("Overdue now"), _("Due in the next %(n)d days") % {"n": DUE_SOON_DAYS}],
+    )
+    for d in selectors.deadlines_by_advisor(cases, viewer=viewer, filters=filters, now=now):
+        name = d.name or _("No advisor")
+        who = {"advisor": d.advisor_id or "none"}
+        overdue_url = case_list_url(viewer, filters, overdue="on", **who)
+        soon_url = case_list_url(viewer, filters, due_soon="on", **who)
+        deadline_report.rows.append(
+            [name, Link(d.overdue, overdue_url), Link(d.due_soon, soon_url)]
+        )
+        deadline_report.chart.append(
+            Row(
+                name,
+                [Bar(d.overdue, str(d.overdue)), Bar(d.due_soon, str(d.due_soon))],
+            )
+        )
+    reports = [
+        open_report,
+        stage_report,
+        review_report,
+        outcome_report,
+        week_report,
+        deadline_report,
+    ]
     for report in reports:
         report.scale()
     return reports
@@ -188,7 +262,14 @@ def _filters(request: HttpRequest) -> tuple[ReportFilterForm, selectors.ReportFi
     form = ReportFilterForm(request.GET or None, user=request.user, today=today)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        return form, selectors.ReportFilters(data["start"], data["end"], data["visa_type"])
+        advisor = data.get("advisor") or ""
+        return form, selectors.ReportFilters(
+            data["start"],
+            data["end"],
+            data["visa_type"],
+            advisor_id=int(advisor) if advisor.isdigit() else None,
+            unassigned=advisor == "none",
+        )
     end = today
     return form, selectors.ReportFilters(end - dt.timedelta(days=83), end, "")
 
@@ -198,11 +279,17 @@ def _filters(request: HttpRequest) -> tuple[ReportFilterForm, selectors.ReportFi
 def reports_page(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     cases = selectors.report_cases_for_user(user=request.user, filters=filters)
-    reports = build_reports(cases=cases, filters=filters, now=timezone.now())
+    reports = build_reports(cases=cases, viewer=request.user, filters=filters, now=timezone.now())
     return render(
         request,
         "cases/reports.html",
-        {"form": form, "filters": filters, "reports": reports, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "filters": filters,
+            "reports": reports,
+            "query": request.GET.urlencode(),
+            "due_soon_days": DUE_SOON_DAYS,
+        },
     )
 
 
@@ -213,7 +300,7 @@ def report_csv(request: HttpRequest, report: str) -> StreamingHttpResponse:
         raise Http404("No such report.")
     _form, filters = _filters(request)
     cases = selectors.report_cases_for_user(user=request.user, filters=filters)
-    reports = build_reports(cases=cases, filters=filters, now=timezone.now())
+    reports = build_reports(cases=cases, viewer=request.user, filters=filters, now=timezone.now())
     match = next((r for r in reports if r.slug == report), None)
     if match is None:
         raise Http404("No such report.")

@@ -30,6 +30,20 @@ def _field_errors(detail: Any) -> dict[str, Any]:
     return {api_settings.NON_FIELD_ERRORS_KEY: [detail]}
 
 
+_FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+def _parse_error_text(context: dict[str, Any]) -> str:
+    """What to tell the client whose body the parser refused, by the body's media type."""
+    content_type = getattr(context.get("request"), "content_type", "") or ""
+    if content_type.split(";")[0].strip().lower() in _FORM_MEDIA_TYPES:
+        return _(
+            "The form or file upload could not be read: a part's headers are too long (for "
+            "example a very long file name) or the body is malformed."
+        )
+    return _("The request body could not be read. Send valid JSON in UTF-8 (or a form).")
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Turn every error into ``{"code": ..., "detail": ...}`` with its HTTP status: domain
     errors (400 invalid, 403 not allowed, 409 conflict), Django and DRF validation errors (400,
@@ -47,10 +61,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, exceptions.ParseError):
-        # DRF's text carries the JSON decoder's English ("Expecting value: line 1 column 1").
-        exc = exceptions.ParseError(
-            _("The request body could not be read. Send valid JSON in UTF-8 (or a form).")
-        )
+        # DRF's text carries the parser's English ("Expecting value: line 1 column 1",
+        # "Multipart form parse error - Request max total header size exceeded.").
+        exc = exceptions.ParseError(_parse_error_text(context))
     from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)

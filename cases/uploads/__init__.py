@@ -12,11 +12,12 @@ from cases.uploads.checks import (
     accepted_labels,
     check_upload,
     clean_display_filename,
+    name_for_type,
     screen_upload,
 )
 from cases.uploads.images import MAX_IMAGE_PIXELS
 from cases.uploads.pipeline import ProcessedFile, process_upload
-from cases.uploads.types import TYPE_LABELS
+from cases.uploads.types import TYPE_EXTENSIONS, TYPE_LABELS
 
 __all__ = [
     "ARCHIVE_TYPES",
@@ -25,12 +26,14 @@ __all__ = [
     "MAX_FILENAME_CHARS",
     "MAX_IMAGE_PIXELS",
     "OFFICE_MARKERS",
+    "TYPE_EXTENSIONS",
     "TYPE_LABELS",
     "CheckedFile",
     "ProcessedFile",
     "accepted_labels",
     "check_upload",
     "clean_display_filename",
+    "name_for_type",
     "process_upload",
     "screen_upload",
 ]

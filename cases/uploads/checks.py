@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from cases.uploads.images import _check_image_header
 from cases.uploads.pdfs import _check_pdf
 from cases.uploads.pipeline import process_upload
-from cases.uploads.types import HEIF_TYPES, IMAGE_TYPES, TYPE_LABELS
+from cases.uploads.types import HEIF_TYPES, IMAGE_TYPES, TYPE_EXTENSIONS, TYPE_LABELS
 from portal.errors import InvalidInput
 
 # Human names of the MIME types a checklist item may accept.
@@ -116,6 +116,32 @@ def clean_display_filename(name: str) -> str:
     return name or "document"
 
 
+# Extensions that name a type (ours, and what people send by mistake): a name ending in one of
+# these that is not the content's gets the content's instead; any other ending is kept and the
+# content's extension added ("report v1.2" -> "report v1.2.pdf").
+_TYPE_NAMING_EXTENSIONS = frozenset(
+    {ext for exts in TYPE_EXTENSIONS.values() for ext in exts}
+    | {"doc", "docx", "odt", "rtf", "txt", "gif", "bmp", "tif", "tiff", "webp", "avif", "svg"}
+)
+
+
+def name_for_type(display_name: str, content_type: str) -> str:
+    """``display_name`` with the extension of ``content_type`` (the sniffed MIME type): kept
+    when it already has one of the type's extensions (any case: ``photo.JPEG``), replaced when
+    it ends in another type's (``passport.pdf`` that is a JPEG -> ``passport.jpg``), added
+    otherwise. At most ``MAX_FILENAME_CHARS`` characters; an unknown type keeps the name."""
+    extensions = TYPE_EXTENSIONS.get(content_type)
+    if not extensions:
+        return display_name
+    stem, dot, ext = display_name.rpartition(".")
+    if dot and ext.lower() in extensions:
+        return display_name
+    if not (dot and stem and ext.lower() in _TYPE_NAMING_EXTENSIONS):
+        stem = display_name
+    suffix = "." + extensions[0]
+    return stem[: MAX_FILENAME_CHARS - len(suffix)] + suffix
+
+
 def _describe_unaccepted(kind: filetype.Type | None) -> str:
     if kind is None:
         return _("a file type we could not recognise")
@@ -185,7 +211,8 @@ def screen_upload(
     among ``accepted_types`` (MIME types; HEIC/HEIF counts as JPEG and is converted by the
     worker), not also a ZIP archive, then a full parse for PDFs (no encryption, no active
     content) and, for images, the header (at most 60 megapixels) and structure, without
-    decoding pixels. Images come back with ``needs_processing``. Nothing is stored here.
+    decoding pixels. Images come back with ``needs_processing``. The display name comes back
+    with the extension of the sniffed type (``name_for_type``). Nothing is stored here.
     """
     display_name = clean_display_filename(filename or "")
     wanted = accepted_labels(accepted_types)
@@ -226,7 +253,9 @@ def screen_upload(
         _check_pdf(stream)
     elif heif or content_type in IMAGE_TYPES:
         _check_image_header(stream, content_type)
-    return _described(stream, content_type, display_name, heif or content_type in IMAGE_TYPES)
+    # Content wins over the name: the stored file is named for what it is.
+    stored_name = name_for_type(display_name, content_type)
+    return _described(stream, content_type, stored_name, heif or content_type in IMAGE_TYPES)
 
 
 def _described(

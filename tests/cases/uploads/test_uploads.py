@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from cases import services
 from cases.models import Document, RequirementStatus
-from cases.uploads import clean_display_filename
+from cases.uploads import clean_display_filename, name_for_type
 from portal.errors import InvalidInput
 
 
@@ -164,3 +165,44 @@ def test_waived_requirement_refuses_uploads(case, advisor, applicant_user, pdf_b
     services.requirement_waive(requirement=req, reason="Provided at interview", actor=advisor)
     with pytest.raises(InvalidInput, match="waived"):
         _upload(case, applicant_user, pdf_bytes, "cv.pdf", code="cv")
+
+
+@pytest.mark.django_db
+def test_a_jpeg_named_pdf_is_stored_and_offered_as_jpg(
+    case, applicant_user, advisor, jpeg_bytes, client_for, django_capture_on_commit_callbacks
+):
+    """Content wins where images are allowed: the version is a JPEG and its name says so, on
+    the page, in the API and in the download's filename."""
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = _upload(case, applicant_user, jpeg_bytes, "passport.pdf")
+    doc.refresh_from_db()
+    assert doc.content_type == "image/jpeg"
+    assert doc.original_filename == "passport.jpg"
+    for user in (applicant_user, advisor):
+        response = client_for(user).get(reverse("cases:download", args=[doc.pk]))
+        assert response.status_code == 200
+        assert 'filename="passport.jpg"' in response["Content-Disposition"]
+        assert response["Content-Type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "stored"),
+    [
+        ("passport.pdf", "image/jpeg", "passport.jpg"),
+        ("护照.PDF", "image/png", "护照.png"),
+        ("cv.docx", "application/pdf", "cv.pdf"),
+        ("photo.JPEG", "image/jpeg", "photo.JPEG"),  # already a JPEG's: kept as sent
+        ("selfie.jfif", "image/jpeg", "selfie.jfif"),
+        ("scan", "application/pdf", "scan.pdf"),
+        ("report v1.2", "application/pdf", "report v1.2.pdf"),  # not a type: kept, one added
+        ("phone.heic", "image/heic", "phone.heic"),  # the worker names the JPEG it makes
+    ],
+)
+def test_the_stored_name_carries_the_extension_of_the_content(name, content_type, stored):
+    assert name_for_type(name, content_type) == stored
+
+
+def test_a_renamed_long_name_stays_within_255_characters():
+    renamed = name_for_type("名" * 251 + ".pdf", "image/jpeg")
+    assert len(renamed) == 255
+    assert renamed.endswith("名.jpg")

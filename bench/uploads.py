@@ -10,11 +10,26 @@ redis://127.0.0.1:6379/2, a queue of its own).
 For each file (PDFs of 1, 15 and 60 MB: scanned pages, JPEG-compressed; JPEGs of 1, 16 and
 59 MP, with EXIF GPS as phones write them) it sends ``--runs`` requests of each kind:
 
-- **floor**: Django's multipart parse alone (``/bench/parse``: ``request.FILES`` read, the
-  same middleware and upload handlers, nothing stored);
+- **floor** (the issue's "Django's multipart parse alone"): ``POST /bench/parse``, a plain
+  Django view that reads ``request.FILES`` and answers the byte count, stores nothing. It is
+  the same request as the upload (same body, same ``Authorization: Bearer`` token, same
+  gunicorn worker) and passes the whole middleware stack every request pays: request limits,
+  sessions, CSRF (the view is exempt, as DRF views are), authentication, and the body-limit
+  middleware, which looks the token up in the database for any body over 64 KB. It skips only
+  what DRF adds per view;
+- **API floor** (for reference, not the target): ``POST /bench/api-parse``, a DRF view with the
+  API's default authentication, permission (signed in), throttle and the upload's multipart
+  parser classes that reads ``request.FILES`` and answers the byte count: what every API
+  request pays before the upload's own work (the token from the middleware's look-up, two
+  Redis round trips of the throttle, JSON rendering);
 - **upload**: ``POST /api/v1/requirements/<id>/upload/`` (the real service).
 
-and prints, as medians: wall time per request (ms), the web worker's peak RSS growth during
+Before each request the bench waits until the Celery child is idle (its queue empty and no CPU
+used for 60 ms), so that the previous upload's processing or preview does not compete with the
+request measured; all three kinds wait alike. ``x floor`` is upload / floor, the issue's
+target (under 2); ``x api`` is upload / API floor.
+
+It prints, as medians: wall time per request (ms), the web worker's peak RSS growth during
 the request (MB: VmHWM after minus VmRSS before, the high-water mark reset through
 ``/proc/<pid>/clear_refs`` before each request; the largest over the workers), the time until
 the version is ready (polling the API), and the Celery child's peak RSS during its task (MB,
@@ -60,13 +75,29 @@ from django.views.decorators.csrf import csrf_exempt
 from portal.urls import urlpatterns as portal_urlpatterns
 
 
+from rest_framework import parsers
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.response import Response
+
+
 @csrf_exempt
 def parse(request):
     files = [f for key in request.FILES for f in request.FILES.getlist(key)]
     return JsonResponse({"bytes": sum(f.size for f in files)})
 
 
-urlpatterns = [path("bench/parse", parse), *portal_urlpatterns]
+@api_view(["POST"])
+@parser_classes([parsers.MultiPartParser, parsers.FormParser])
+def api_parse(request):
+    files = [f for key in request.FILES for f in request.FILES.getlist(key)]
+    return Response({"bytes": sum(f.size for f in files)})
+
+
+urlpatterns = [
+    path("bench/parse", parse),
+    path("bench/api-parse", api_parse),
+    *portal_urlpatterns,
+]
 """
 BENCH_SETTINGS = """
 from portal.settings import *  # noqa: F403
@@ -258,6 +289,31 @@ class Sampler(threading.Thread):
         self.join()
 
 
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime (clock ticks)
+
+
+def _quiet(master: int, queue: str, timeout: float = 120) -> None:
+    """Wait until the Celery worker has nothing queued and its children used no CPU for 60 ms
+    (a preview or a processing step of an earlier upload would compete with the request)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    start = time.perf_counter()
+    last: dict[int, int] = {}
+    still = 0
+    while still < 3 and time.perf_counter() - start < timeout:
+        now = {}
+        for pid in _children(master):
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                now[pid] = _cpu_ticks(pid)
+        still = still + 1 if now == last and not client.llen(queue) else 0
+        last = now
+        time.sleep(0.02)
+    client.close()
+
+
 def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own processes, fixed arguments
         cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
@@ -401,8 +457,8 @@ def measure(env: dict[str, str], info: dict, args: argparse.Namespace) -> None:
         _wait_ready(port, token, [w[1]["id"] for w in warm])
         header = (
             f"{'file':12} {'MB':>6} | {'floor ms':>9} {'floor web +MB':>13} | "
-            f"{'upload ms':>9} {'x floor':>7} {'web +MB':>8} | "
-            f"{'ready s':>7} {'celery peak MB':>14}"
+            f"{'API floor ms':>12} | {'upload ms':>9} {'x floor':>7} {'x api':>5} "
+            f"{'web +MB':>8} | {'ready s':>7} {'celery peak MB':>14}"
         )
         print(header)
         print("-" * len(header))
@@ -411,12 +467,20 @@ def measure(env: dict[str, str], info: dict, args: argparse.Namespace) -> None:
             body, ctype = _multipart(name, data, mime)
             web_pids = _children(web.pid)
             floor_ms, floor_mb, up_ms, up_mb, ready_s, celery_mb = [], [], [], [], [], []
+            api_ms = []
+            queue = env["CELERY_TASK_DEFAULT_QUEUE"]
             for _ in range(args.runs):
+                _quiet(worker.pid, queue)
                 with Peak(web_pids) as peak:
                     status, _data, ms = _post(port, "/bench/parse", body, ctype, token)
                 assert status == 200, (status, _data)
                 floor_ms.append(ms)
                 floor_mb.append(peak.growth_mb())
+                _quiet(worker.pid, queue)
+                status, _data, ms = _post(port, "/bench/api-parse", body, ctype, token)
+                assert status == 200, (status, _data)
+                api_ms.append(ms)
+                _quiet(worker.pid, queue)
                 with Peak(web_pids) as peak, Sampler(worker.pid) as cpeak:
                     status, doc, ms = _post(
                         port, f"/api/v1/requirements/{req}/upload/", body, ctype, token
@@ -432,6 +496,7 @@ def measure(env: dict[str, str], info: dict, args: argparse.Namespace) -> None:
                 "mb": len(data) / MB,
                 "floor_ms": statistics.median(floor_ms),
                 "floor_mb": statistics.median(floor_mb),
+                "api_ms": statistics.median(api_ms),
                 "upload_ms": statistics.median(up_ms),
                 "web_mb": max(up_mb),
                 "ready_s": statistics.median(ready_s),
@@ -440,9 +505,10 @@ def measure(env: dict[str, str], info: dict, args: argparse.Namespace) -> None:
             rows.append(row)
             print(
                 f"{label:12} {row['mb']:>6.1f} | "
-                f"{row['floor_ms']:>9.0f} {row['floor_mb']:>13.1f} | "
+                f"{row['floor_ms']:>9.0f} {row['floor_mb']:>13.1f} | {row['api_ms']:>12.0f} | "
                 f"{row['upload_ms']:>9.0f} {row['upload_ms'] / row['floor_ms']:>7.2f} "
-                f"{row['web_mb']:>8.1f} | {row['ready_s']:>7.2f} {row['celery_mb']:>14.0f}",
+                f"{row['upload_ms'] / row['api_ms']:>5.2f} {row['web_mb']:>8.1f} | "
+                f"{row['ready_s']:>7.2f} {row['celery_mb']:>14.0f}",
                 flush=True,
             )
         if args.concurrent:
@@ -504,6 +570,11 @@ def concurrent(
         )
 
 
+def _load(when: str) -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min) {when}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="requests of each kind per file")
@@ -537,7 +608,9 @@ def main() -> None:
             ).stdout
             info = json.loads(out.strip().splitlines()[-1])
             print(f"database {name}; {WORKERS} gunicorn sync workers; Celery prefork, 1 child")
+            print(_load("before"))
             measure(env, info, args)
+            print(_load("after"))
     finally:
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
             conn.execute(

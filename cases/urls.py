@@ -31,6 +31,8 @@ app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.case_list, name="list"),
+    path("cases/export.csv", views.case_list_export, {"fmt": "csv"}, name="list_csv"),
+    path("cases/export.xlsx", views.case_list_export, {"fmt": "xlsx"}, name="list_xlsx"),
     path("cases/new/", views.case_open, name="open"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/transition/", views.case_transition, name="transition"),
@@ -155,6 +157,7 @@ urlpatterns = [
     ),
     path("reports/", reports.reports_page, name="reports"),
     path("reports/<slug:report>.csv", reports.report_csv, name="report_csv"),
+    path("reports/<slug:report>.xlsx", reports.report_xlsx, name="report_xlsx"),
     path("my/", applicant.my_cases, name="my_cases"),
     path("my/cases/<int:pk>/", applicant.my_case_detail, name="my_detail"),
     path("my/access/", applicant.my_access, name="my_access"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,15 +29,15 @@ from cases.selectors.reminders import task_list_for_case
 from cases.services import applicants as services_applicants
 from cases.services.steps import FINISHED_STAGES
 from cases.views.shared import case_page_context, case_url, form_errors, run_service, staff_case
+from portal.audit import audit_access
 from portal.errors import PortalError
 from portal.pagination import DeferredJoinPaginator
+from portal.spreadsheets import table_response
 
 
-@login_required
-@require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_staff_member:
-        return redirect("cases:my_cases")
+def _case_filters(request: HttpRequest) -> tuple[CaseFilterForm, selectors.CaseFilters]:
+    """The case list's filters from the query string; bad values are ignored with a warning
+    (the form shows what was wrong beside its field)."""
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = selectors.CaseFilters()
     if form.is_bound and not form.is_valid():
@@ -54,6 +54,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
             advisor_id=int(advisor) if advisor.isdigit() else None,
             unassigned=advisor == "none",
         )
+    return form, filters
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff_member:
+        return redirect("cases:my_cases")
+    form, filters = _case_filters(request)
     qs = selectors.case_list_for_user(user=request.user, filters=filters)
     page = DeferredJoinPaginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -61,8 +70,74 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/case_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "max_export_rows": MAX_EXPORT_ROWS,
+        },
     )
+
+
+# A download holds at most this many cases: past it, the list asks for narrower filters
+# (a spreadsheet of a whole large firm is neither readable nor cheap to build).
+MAX_EXPORT_ROWS = 20_000
+
+
+@login_required
+@require_GET
+def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """The case list with its current filters as CSV (streamed, formula-escaped) or XLSX:
+    the same columns as the page, every matching case, at most ``MAX_EXPORT_ROWS``. Staff
+    only (others: 404); the export is recorded in the audit log."""
+    if not request.user.is_staff_member:
+        raise Http404
+    _form, filters = _case_filters(request)
+    qs = selectors.case_list_for_user(user=request.user, filters=filters)
+    total = qs.count()
+    query = request.GET.copy()
+    if total > MAX_EXPORT_ROWS:
+        messages.error(
+            request,
+            _(
+                "%(n)d cases match these filters; a download holds at most %(max)d. "
+                "Narrow the filters and download again."
+            )
+            % {"n": total, "max": MAX_EXPORT_ROWS},
+        )
+        return redirect(reverse("cases:list") + ("?" + query.urlencode() if query else ""))
+    audit_access(
+        request.user,
+        actor=request.user,
+        additional_data={"export": "case_list", "format": fmt, "filters": query.dict()},
+    )
+    header = [
+        _("Reference"),
+        _("Applicant"),
+        _("Visa"),
+        _("Stage"),
+        _("Advisor"),
+        _("Opened"),
+        _("Still needed"),
+        _("To review"),
+        _("Overdue"),
+    ]
+    rows = (
+        [
+            case.reference,
+            case.applicant.full_name,
+            case.visa_type.code,
+            case.get_stage_display(),
+            str(case.advisor) if case.advisor else "",
+            case.opened_on,
+            case.outstanding_count,
+            case.awaiting_review_count,
+            case.overdue_count,
+        ]
+        for case in qs.iterator(chunk_size=1000)
+    )
+    stem = f"cases-{timezone.localdate().isoformat()}"
+    return table_response(fmt, stem, str(_("Cases")), [str(h) for h in header], rows)
 
 
 @login_required

@@ -42,6 +42,15 @@ class QuestionnaireTransitionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=TRANSITIONS)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     revision = serializers.IntegerField(required=False, min_value=0)
+    record_version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text=(
+            "For approved: the applicant record's version you read (GET /applicants/<id>/). "
+            "Approval writes the confirmed identity and passport answers to the record; if the "
+            "record changed since, 409 and nothing is approved. Left out: no such check."
+        ),
+    )
 
 
 class CommentSerializer(StrictSerializer):
@@ -165,7 +174,9 @@ class CaseQuestionnaireViewSet(RequesterLanguageMixin, ScopedViewSet):
         elif data["to"] == "returned":
             services.questionnaire_return(case=case, note=data.get("note", ""), actor=request.user)
         else:
-            services.questionnaire_approve(case=case, actor=request.user)
+            services.questionnaire_approve(
+                case=case, actor=request.user, record_version=data.get("record_version")
+            )
         return Response(_state(case_questionnaire(case=case, with_comments=True)))
 
     @extend_schema(

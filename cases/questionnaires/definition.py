@@ -11,6 +11,9 @@ A question has:
 - ``required`` (default false); ``confirm``: ``applicant`` (the applicant's own words, the
   default) or ``advisor`` (the advisor checks it against a document before approving);
 - ``prefill``: where the portal already knows the answer (``PREFILL_SOURCES``);
+- ``record``: the applicant record field the answer is written to when the advisor approves
+  (``RECORD_TARGETS``; only with ``confirm: advisor``, a fitting type, not in a group, at most
+  one question per field; see ``cases/questionnaires/record.py``);
 - per type: ``text`` ``max_length`` (1-2000, default 200), ``multiline``, ``format``
   (``email``, ``phone``, ``passport_number`` with ``country_from``: the key of the country
   question whose answer picks the number pattern); ``date`` ``when`` (``past`` | ``future``);
@@ -44,6 +47,16 @@ PREFILL_SOURCES = (
     "education",
     "employment",
 )
+# Record field a confirmed answer is written to on approval -> the question type that fits it
+# (the fields ``applicant_record_update`` in cases/services/records.py edits).
+RECORD_TARGETS: dict[str, str] = {
+    "applicant.family_name": "text",
+    "applicant.given_names": "text",
+    "applicant.date_of_birth": "date",
+    "applicant.nationality": "country",
+    "applicant.passport_number": "text",
+    "applicant.passport_expiry": "date",
+}
 # Caps that keep one answers document small (a page is one section).
 MAX_SECTIONS = 40
 MAX_QUESTIONS_PER_SECTION = 60
@@ -65,6 +78,7 @@ _COMMON: dict[str, Any] = {
     "required": {"type": "boolean"},
     "confirm": {"enum": ["applicant", "advisor"]},
     "prefill": {"enum": list(PREFILL_SOURCES)},
+    "record": {"enum": list(RECORD_TARGETS)},
 }
 _QUESTIONS = {"type": "array", "items": {"type": "object"}, "minItems": 1}
 
@@ -193,11 +207,44 @@ def _question(node: Any, where: str, seen: set[str], *, nested: str = "") -> Ite
             "%(here)s, field “country_from”: a passport number needs the key of the "
             "question that gives the issuing country."
         ) % {"here": here}
+    yield from _record_errors(node, here, kind, nested)
     children = node.get("follow_up") if kind == "yes_no" else node.get("fields")
     if kind in ("yes_no", "group") and isinstance(children, list):
         inner: set[str] = seen if kind == "yes_no" else set()
         for child in children:
             yield from _question(child, here, inner, nested=kind)
+
+
+def _record_errors(node: Mapping[str, Any], here: str, kind: str, nested: str) -> Iterator[str]:
+    target = node.get("record")
+    if target not in RECORD_TARGETS:
+        return  # absent, or refused by the schema above
+    if node.get("confirm") != "advisor":
+        yield _(
+            "%(here)s, field “record”: only an answer the advisor confirms (confirm: advisor) "
+            "can be written to the applicant record."
+        ) % {"here": here}
+    if nested == "group":
+        yield _("%(here)s, field “record”: a field of a group cannot be written to the record.") % {
+            "here": here
+        }
+    want = RECORD_TARGETS[target]
+    if kind != want or (kind == "country" and node.get("multiple")):
+        yield _(
+            "%(here)s, field “record”: %(target)s needs a question of type %(type)s (one answer)."
+        ) % {"here": here, "target": target, "type": want}
+
+
+def _record_twice_errors(definition: Mapping[str, Any]) -> Iterator[str]:
+    seen: set[str] = set()
+    for q in iter_questions(definition):
+        target = q.get("record")
+        if isinstance(target, str) and target in seen:
+            yield _(
+                "Question “%(key)s”, field “record”: another question already writes %(target)s."
+            ) % {"key": q.get("key"), "target": target}
+        if isinstance(target, str):
+            seen.add(target)
 
 
 def definition_errors(definition: Any) -> list[str]:
@@ -236,6 +283,7 @@ def definition_errors(definition: Any) -> list[str]:
         for question in section.get("questions") or []:
             errors.extend(_question(question, where, seen))
     errors.extend(_country_from_errors(definition))
+    errors.extend(_record_twice_errors(definition))
     return errors
 
 

@@ -3,7 +3,10 @@ the sections of China's online visa application form (COVA, the China Online Vis
 used by consulates and visa centres): personal details, passport, contact and address,
 occupation, education, family, travel plan, previous visits, other countries visited,
 declarations. ``confirm: advisor`` marks answers the advisor checks against a document
-before approving (identity, passport, dates); the rest are the applicant's own words.
+before approving (identity, passport, dates); the rest are the applicant's own words. Of
+those, ``record`` marks the six the applicant record holds (names, date of birth,
+nationality, passport number and expiry): approval writes them to the record
+(``cases/questionnaires/record.py``).
 
 The definitions are data: ``cases/questionnaires/data/K.json`` and ``R.json`` (validated by
 ``tests/cases/questionnaires/test_definitions.py``). Used by the data migration

@@ -6,7 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django_countries import countries
+
 from cases.models import (
+    Applicant,
     Case,
     QuestionComment,
     Questionnaire,
@@ -19,6 +22,9 @@ from cases.selectors.qualifications import (
     education_list_for_applicant,
     employment_list_for_applicant,
 )
+from cases.services.questionnaire_record import questionnaire_record_diff
+from cases.services.records import field_label, record_text, stored_value
+from portal.errors import InvalidInput
 
 
 @dataclass
@@ -127,3 +133,42 @@ def sheet_document(case: Case, response: QuestionnaireResponse) -> dict[str, Any
             for s in sheet_sections(questionnaire.definition, response.answers, "en")
         ],
     }
+
+
+@dataclass
+class RecordPreview:
+    """What approving would write to the applicant record: ``rows`` of ``{"field", "label",
+    "record", "answer"}`` (display text) where the confirmed answer differs, the record's
+    ``version`` (carried by the approve form), and ``problem``: why an answer cannot be
+    written (approval would be refused), else empty."""
+
+    rows: list[dict[str, str]]
+    version: int
+    problem: str = ""
+
+
+def _shown(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if name == "nationality":
+        return str(countries.name(value)) or str(value)
+    return record_text(name, value) if name != "passport_number" else str(value)
+
+
+def questionnaire_record_preview(*, case: Case, response: QuestionnaireResponse) -> RecordPreview:
+    """The write-back approval would make (no query beyond the loaded case and applicant)."""
+    applicant = case.applicant
+    try:
+        diff = questionnaire_record_diff(applicant=applicant, response=response)
+    except InvalidInput as exc:
+        return RecordPreview(rows=[], version=applicant.version, problem=exc.message)
+    rows = [
+        {
+            "field": name,
+            "label": field_label(Applicant, name),
+            "record": _shown(name, stored_value(applicant, name)),
+            "answer": _shown(name, value),
+        }
+        for name, value in diff.items()
+    ]
+    return RecordPreview(rows=rows, version=applicant.version)

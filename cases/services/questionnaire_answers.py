@@ -6,8 +6,9 @@ returned with comments -> submitted -> ... -> approved and locked. Each write is
 conditional UPDATE on ``revision`` (a stale page or PATCH is refused with ``StaleObject``)
 plus a CaseEvent (``cases/services/events.py``), in one transaction.
 
-Write-back of confirmed identity and passport data to the applicant record is left out: the
-record-editing service of issue 10 (``cases/services/records.py``) is not on main yet.
+Approval writes the confirmed identity and passport answers to the applicant record in the
+same transaction (``cases/services/questionnaire_record.py``, through the record's own
+service ``applicant_record_update``).
 """
 
 import datetime as dt
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import (
+    Applicant,
     Case,
     EventKind,
     QuestionComment,
@@ -33,6 +35,8 @@ from cases.models import (
 from cases.questionnaires.answers import clean_section, section_keys, section_missing
 from cases.questionnaires.definition import iter_questions, section_by_key, text
 from cases.services.events import event_record
+from cases.services.questionnaire_record import questionnaire_record_write
+from cases.services.records import field_label
 from portal.errors import InvalidInput, NotAllowed, StaleObject, TransitionNotAllowed
 from portal.models import User
 
@@ -278,19 +282,33 @@ def questionnaire_return(*, case: Case, note: str, actor: User) -> Questionnaire
         )
 
 
-def questionnaire_approve(*, case: Case, actor: User) -> QuestionnaireResponse:
+def questionnaire_approve(
+    *, case: Case, actor: User, record_version: int | None = None
+) -> QuestionnaireResponse:
     """Approve submitted answers; they are locked from then on (nobody edits them) and the
-    data sheet becomes available."""
+    data sheet becomes available. The confirmed answers marked ``record`` are written to the
+    applicant record in the same transaction (``questionnaire_record_write``;
+    ``record_version``: the record's version the approver saw). Raises
+    ``TransitionNotAllowed`` unless submitted, ``StaleObject`` when the record changed since
+    ``record_version``, ``InvalidInput`` for an answer the record refuses (nothing approved)."""
     with transaction.atomic():
         response = _staff_response(case, actor)
         if response.status != ResponseStatus.SUBMITTED:
             raise TransitionNotAllowed(_("Only answers sent for review can be approved."))
+        written = questionnaire_record_write(
+            case=case, response=response, actor=actor, record_version=record_version
+        )
+        summary = _("Questionnaire approved and locked.")
+        if written.changed:
+            summary = _(
+                "Questionnaire approved and locked; the applicant's record took over %(fields)s."
+            ) % {"fields": ", ".join(field_label(Applicant, name) for name in written.changed)}
         now = timezone.now()
         return _write(
             response,
             case=case,
             actor=actor,
-            summary=_("Questionnaire approved and locked."),
+            summary=summary,
             status=ResponseStatus.APPROVED,
             approved_at=now,
             approved_by=actor,

@@ -16,7 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.models import Case, QuestionnaireResponse, ResponseStatus
 from cases.questionnaires.pdf import PdfUnavailable, render_pdf
 from cases.questionnaires.sheet import sheet_sections
-from cases.selectors.questionnaires import CaseQuestionnaire, case_questionnaire, sheet_document
+from cases.selectors.questionnaires import (
+    CaseQuestionnaire,
+    case_questionnaire,
+    questionnaire_record_preview,
+    sheet_document,
+)
 from cases.services import questionnaire_answers as services
 from cases.services.access import questionnaire_sheet_access_record
 from cases.views.shared import client_ip, run_service, staff_case
@@ -39,6 +44,12 @@ def questionnaire_review(request: HttpRequest, pk: int) -> HttpResponse:
     for section in sections:
         for row in section["rows"]:
             row["comments"] = cq.comments.get(row["key"], [])
+    reviewable = cq.status == ResponseStatus.SUBMITTED
+    preview = (
+        questionnaire_record_preview(case=case, response=cq.response)
+        if reviewable and cq.response is not None
+        else None
+    )
     return render(
         request,
         "cases/questionnaire/review.html",
@@ -46,7 +57,8 @@ def questionnaire_review(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "cq": cq,
             "sections": sections,
-            "reviewable": cq.status == ResponseStatus.SUBMITTED,
+            "reviewable": reviewable,
+            "record_preview": preview,
             "commentable": cq.response is not None and cq.status != ResponseStatus.APPROVED,
             "approved": cq.status == ResponseStatus.APPROVED,
         },
@@ -88,9 +100,15 @@ def questionnaire_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def questionnaire_approve(request: HttpRequest, pk: int) -> HttpResponse:
     case = staff_case(request, pk)
+    try:
+        record_version: int | None = int(request.POST["record_version"])
+    except (KeyError, ValueError):
+        record_version = None
     run_service(
         request,
-        lambda: services.questionnaire_approve(case=case, actor=request.user),
+        lambda: services.questionnaire_approve(
+            case=case, actor=request.user, record_version=record_version
+        ),
         _("Approved. The answers are locked and the data sheet is ready."),
     )
     return redirect("cases:questionnaire_review", case.pk)

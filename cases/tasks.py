@@ -9,6 +9,7 @@ from django.conf import settings
 
 from cases.models import FailureKind
 from cases.services import eligibility as services_eligibility
+from cases.services import photos as services_photos
 from cases.services import previews as services_previews
 from cases.services import privacy
 from cases.services import uploads as services_uploads
@@ -111,3 +112,20 @@ def document_preview(document_id: int) -> int:
     document_preview_build``); returns its page count, 0 when there was nothing to do. Retried
     twice on any error; a version without a preview still downloads and can be reviewed."""
     return services_previews.document_preview_build(document_id=document_id)
+
+
+@shared_task(
+    name="cases.document_photo_check",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=2,
+    default_retry_delay=30,
+    soft_time_limit=settings.PORTAL_UPLOAD_SOFT_TIME_LIMIT,
+    time_limit=settings.PORTAL_UPLOAD_TIME_LIMIT,
+)
+def document_photo_check(document_id: int) -> str:
+    """Check one ready version of a photo requirement and make its corrected copy
+    (``services.photos.document_photo_check``, issue 13); returns ``checked`` or ``skipped``.
+    Retried twice on a storage error; the checker's own errors are stored as a result."""
+    return services_photos.document_photo_check(document_id=document_id)

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from cases.views import (
     applicant,
     documents,
+    photos,
     qualifications,
     questionnaire_review,
     questionnaires,
@@ -71,6 +72,14 @@ urlpatterns = [
     path("cases/<int:pk>/steps/<int:step_pk>/untick/", steps.step_untick, name="step_untick"),
     path("documents/<int:document_pk>/download/", documents.document_download, name="download"),
     path("documents/<int:document_pk>/preview/", documents.document_preview, name="preview"),
+    # Photo checks (issue 13)
+    path("documents/<int:document_pk>/photo/", photos.photo_check, name="photo_check"),
+    path(
+        "documents/<int:document_pk>/photo/corrected/",
+        photos.photo_corrected,
+        name="photo_corrected",
+    ),
+    path("documents/<int:document_pk>/photo/use/", photos.photo_use, name="photo_use"),
     # Qualifications and eligibility assessments
     path("cases/<int:pk>/assess/", qualifications.case_assess, name="case_assess"),
     path(

@@ -104,15 +104,6 @@ class VisaTypeAdmin(admin.ModelAdmin):
     inlines = [ChecklistItemInline]
 
 
-@admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
-    formfield_overrides = JSON_FORMFIELD_OVERRIDES
-    list_display = ("visa_type", "position", "code", "name_en", "required", "due_offset_days")
-    list_filter = ("visa_type", "required")
-    search_fields = ("code", "name_en", "name_zh")
-    list_select_related = ("visa_type",)
-
-
 class ApplicantAddForm(ServiceForm):
     """Adding an applicant runs ``applicant_create`` (same checks as the "Open a case" page:
     one applicant per email, plausible dates, a birth date in the past); no login is created."""

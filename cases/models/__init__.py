@@ -22,6 +22,7 @@ from cases.models.documents import (
     get_private_storage,
     private_storage,
 )
+from cases.models.photos import PhotoCheck
 from cases.models.qualifications import DegreeLevel, Education, Employment
 from cases.models.questionnaires import (
     APPLICANT_EDITABLE,
@@ -118,6 +119,7 @@ __all__ = [
     "FailureKind",
     "Message",
     "Notification",
+    "PhotoCheck",
     "PrivateStorage",
     "QuestionComment",
     "Questionnaire",

@@ -17,10 +17,13 @@ from portal.models import User
 
 def case_requirements(*, case: Case) -> list[DocumentRequirement]:
     """The case's requirements in checklist order, each with ``documents`` (all versions, newest
-    first, uploader and reviewer joined) and ``current_document`` prefetched."""
+    first, uploader and reviewer joined), ``current_document`` with its photo check and the
+    checklist item joined."""
     versions = Document.objects.select_related("uploaded_by", "reviewed_by").order_by("-version")
     return list(
-        case.requirements.select_related("current_document")
+        case.requirements.select_related(
+            "current_document", "current_document__photo_check", "checklist_item"
+        )
         .prefetch_related(Prefetch("documents", queryset=versions))
         .order_by("position", "id")
     )
@@ -43,6 +46,7 @@ def document_get_for_user(*, user: User, pk: int) -> Document:
             Document.objects.visible_to(user)
             .select_related(
                 "requirement",
+                "requirement__checklist_item",
                 "requirement__case",
                 "requirement__case__applicant",
                 "requirement__case__advisor",

@@ -17,6 +17,8 @@ from portal.models import Firm, User
 _SEED = importlib.import_module("cases.migrations.0003_seed_visa_types")
 # Likewise the K and R case steps (issue 16).
 _STEPS = importlib.import_module("cases.migrations.0019_seed_case_steps")
+# And the photo checks of the K and R photo items (issue 13).
+_PHOTO = importlib.import_module("cases.migrations.0027_seed_photo_rules")
 
 
 def firm_create(*, name: str, slug: str, actor: User | None) -> Firm:
@@ -42,3 +44,4 @@ def firm_seed_visa_types(*, firm: Firm) -> None:
     """Give ``firm`` the K and R visa types, checklists and case steps it lacks (idempotent)."""
     _SEED.install_for(VisaType, ChecklistItem, firm=firm)
     _STEPS.install_for(VisaType, StepTemplate, firm=firm)
+    _PHOTO.apply_for(ChecklistItem, firm=firm)

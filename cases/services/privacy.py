@@ -20,6 +20,7 @@ from cases.models import (
     Stage,
 )
 from cases.services.events import event_record
+from cases.services.photos import photo_check_delete_files
 from cases.services.previews import document_previews_delete
 from portal.audit import audit_update
 from portal.models import User
@@ -118,6 +119,7 @@ def retention_apply(
                 preview_pages=0,
             )
             document_previews_delete(doc)  # the preview images go with the file
+            photo_check_delete_files(doc)  # and so does a corrected photo
             tombstone = {
                 "tombstone": {
                     "filename": doc.original_filename,

@@ -57,6 +57,18 @@ def documents_enqueue_previews(document_ids: list[int]) -> None:
         tasks.document_preview.delay(pk)
 
 
+def documents_enqueue_photo_checks(document_ids: list[int]) -> None:
+    """Queue the photo check (``cases/services/photos.py``, issue 13) of each ready version
+    whose checklist item checks photos; other versions are left alone (on commit)."""
+    from cases import tasks
+
+    photos = Document.objects.filter(
+        pk__in=document_ids, requirement__checklist_item__photo_check=True
+    ).values_list("pk", flat=True)
+    for pk in photos:
+        tasks.document_photo_check.delay(pk)
+
+
 def document_may_retry(*, document_id: int) -> bool:
     """Whether the version is still processing with tries left (the task retries then)."""
     return Document.objects.filter(
@@ -142,6 +154,7 @@ def _finish_ready(document: Document, new_name: str, content_type: str, display_
                 transaction.on_commit(lambda: storage.delete(new_name))
             return
         transaction.on_commit(lambda: documents_enqueue_previews([document.pk]))
+        transaction.on_commit(lambda: documents_enqueue_photo_checks([document.pk]))
         if new_name:
             old = document.file.name
             # The original held the location or was the HEIC: it goes once the new one is in.

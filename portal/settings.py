@@ -612,7 +612,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "cases.Applicant", "mask_fields": ["passport_number"]},
     {"model": "cases.Case"},
     {"model": "cases.DocumentRequirement"},
-    {"model": "cases.Document"},
+    # The reverse side of PhotoCheck.document (issue 13): not a field of the version, and
+    # reading it would cost every upload a query.
+    {"model": "cases.Document", "exclude_fields": ["photo_check"]},
     {"model": "cases.VisaType"},
     {"model": "cases.ChecklistItem"},
     {"model": "eligibility.RuleSet"},

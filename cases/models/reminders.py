@@ -71,6 +71,8 @@ class ReminderKind(models.TextChoices):
     PASSPORT_VALIDITY = "passport_validity", _("Passport validity (6 months after entry)")
     REVIEW_DUE = "review_due", _("Uploaded document awaiting review")
     STEP_DUE = "step_due", _("Case step due")
+    # Due on the case's target submission date (``cases/services/questionnaire_reminders.py``).
+    QUESTIONNAIRE = "questionnaire", _("Questionnaire not started or not finished")
     # Notifications of events people act on (issue 10): written when the event happens, emailed
     # through the same ledger (target: the CaseEvent), never by the date sweep.
     NEW_MESSAGE = "message", _("New message")

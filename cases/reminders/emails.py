@@ -59,6 +59,8 @@ class ReminderItem:
     name_zh: str
     passport_expiry: dt.date | None
     days_left: int | None = None
+    # A questionnaire reminder: True once the applicant saved an answer ("not finished").
+    started: bool = False
 
     def __post_init__(self) -> None:
         if self.days_left is None:  # built without a clock: the rule's offset
@@ -97,6 +99,11 @@ def reminder_item(
         step = fresh.steps[row.target_id]
         name_en, name_zh = step.name_en, step.name_zh
         path += f"#step-{step.pk}"
+    started = False
+    if row.rule.kind == ReminderKind.QUESTIONNAIRE:
+        page = "cases:questionnaire_review" if staff else "cases:my_questionnaire"
+        path = reverse(page, args=[case.pk])
+        started = fresh.questionnaires.started(case.pk)
     return ReminderItem(
         kind=row.rule.kind,
         case_reference=case.reference,
@@ -107,6 +114,7 @@ def reminder_item(
         name_zh=name_zh,
         passport_expiry=case.applicant.passport_expiry,
         days_left=days_left_local(row.due_date, case.time_zone, now or timezone.now()),
+        started=started,
     )
 
 

@@ -2,13 +2,16 @@
 portal already knows about the applicant (prefill). The caller has fetched the case through
 ``case_get_for_user`` (404 for anyone who may not see it)."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_countries import countries
 
 from cases.models import (
+    PRE_SUBMISSION_STAGES,
     Applicant,
     Case,
     QuestionComment,
@@ -25,6 +28,9 @@ from cases.selectors.qualifications import (
 from cases.services.questionnaire_record import questionnaire_record_diff
 from cases.services.records import field_label, record_text, stored_value
 from portal.errors import InvalidInput
+
+# Once sent (or approved), the questionnaire is no longer the applicant's to finish.
+QUESTIONNAIRE_SENT = (ResponseStatus.SUBMITTED, ResponseStatus.APPROVED)
 
 
 @dataclass
@@ -172,3 +178,26 @@ def questionnaire_record_preview(*, case: Case, response: QuestionnaireResponse)
         for name, value in diff.items()
     ]
     return RecordPreview(rows=rows, version=applicant.version)
+
+
+def questionnaire_deadlines(
+    cases: QuerySet[Case], *, low: dt.date, high: dt.date
+) -> QuerySet[Case]:
+    """Cases of ``cases`` whose questionnaire is still the applicant's to send (not started,
+    in progress or returned) and whose target submission date, the questionnaire's due date,
+    is in [low, high]: not yet submitted, and with a questionnaire (an answers row, or a
+    published version for the visa type). The applicant's login, the advisor and the
+    response are joined: one query."""
+    published = Questionnaire.objects.filter(
+        visa_type_id=OuterRef("visa_type_id"), status=QuestionnaireStatus.PUBLISHED
+    )
+    return (
+        cases.filter(
+            stage__in=PRE_SUBMISSION_STAGES,
+            target_submission_date__gte=low,
+            target_submission_date__lte=high,
+        )
+        .filter(Q(questionnaire__isnull=False) | Exists(published))
+        .exclude(questionnaire__status__in=QUESTIONNAIRE_SENT)
+        .select_related("applicant__user", "advisor", "questionnaire")
+    )

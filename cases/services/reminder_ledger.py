@@ -26,6 +26,7 @@ from cases.models import (
 from cases.reminders.schedule import add_working_days, due_date_window, send_moment, zone
 from cases.selectors import deadlines
 from cases.selectors.steps import step_deadlines
+from cases.services.questionnaire_reminders import questionnaire_items
 from cases.services.sweep_settings import setting as _setting
 from portal.models import User
 
@@ -115,6 +116,11 @@ def _candidates(kind: str, low: dt.date, high: dt.date) -> list[_Candidate]:
                 s.case.advisor,
             )
             for s in step_deadlines(cases, low=low, high=high)
+        ]
+    if kind == ReminderKind.QUESTIONNAIRE:
+        return [
+            _Candidate(TargetType.CASE, q.case.pk, q.case, q.due_date, q.applicant, q.staff)
+            for q in questionnaire_items(low, high)
         ]
     if kind == ReminderKind.PASSPORT_VALIDITY:
         return [

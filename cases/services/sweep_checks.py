@@ -23,6 +23,11 @@ from cases.models import (
 )
 from cases.models.overdue import requirement_may_be_overdue
 from cases.reminders.schedule import passport_too_short, review_due_date
+from cases.services.questionnaire_reminders import (
+    QuestionnaireState,
+    questionnaire_state_load,
+    questionnaire_suppression,
+)
 
 
 @dataclass
@@ -36,6 +41,7 @@ class _Fresh:
     preferences: dict[int, ReminderPreference] = field(default_factory=dict)
     # Notifications of events by their email's ledger row id.
     notices: dict[int, Notification] = field(default_factory=dict)
+    questionnaires: QuestionnaireState = field(default_factory=QuestionnaireState)
 
 
 def _load_fresh(rows: list[ReminderDelivery]) -> _Fresh:
@@ -68,6 +74,7 @@ def _load_fresh(rows: list[ReminderDelivery]) -> _Fresh:
     fresh.cases = Case.objects.select_related("applicant", "advisor").in_bulk(
         {r.case_id for r in rows}
     )
+    fresh.questionnaires = questionnaire_state_load(rows, fresh.cases)
     fresh.preferences = {
         p.user_id: p
         for p in ReminderPreference.objects.filter(user_id__in={r.recipient_id for r in rows})
@@ -131,6 +138,10 @@ def _suppression(row: ReminderDelivery, fresh: _Fresh) -> str:
             step.visible_to_applicant and step.assignee == StepAssignee.APPLICANT
         ):
             return "step no longer the applicant's"
+    elif rule.kind == ReminderKind.QUESTIONNAIRE:
+        reason = questionnaire_suppression(row, case, fresh.questionnaires)
+        if reason:
+            return reason
     elif rule.kind == ReminderKind.TARGET_SUBMISSION:
         if case.stage not in PRE_SUBMISSION_STAGES:
             return "case already submitted"

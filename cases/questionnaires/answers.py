@@ -1,6 +1,8 @@
 """Validation of the answers to one section, per question type (pure: no database access).
 
-Answers are JSON: ``text`` a string, ``date`` an ISO date string (``YYYY-MM-DD``), ``choice``
+Answers are JSON: ``text`` a string, ``number`` a whole number (sent as a JSON integer or as
+digits, full-width digits of a Chinese keyboard included), ``date`` an ISO date string
+(``YYYY-MM-DD``), ``choice``
 an option value, ``country`` an ISO 3166-1 alpha-2 code (a list of codes when ``multiple``),
 ``yes_no`` ``"yes"`` or ``"no"`` (follow-up answers sit beside it under their own keys and are
 dropped on ``"no"``), ``group`` a list of objects keyed by the group's field keys.
@@ -119,6 +121,34 @@ def _clean_text(q: Mapping[str, Any], value: Any, answers: Mapping[str, Any], la
     return value
 
 
+def _clean_number(q: Mapping[str, Any], value: Any, lang: str) -> int:
+    """A whole number within the question's ``min`` and ``max``; checked before anything is
+    stored, so a word, a fraction or a number too long to be one is a message, not an error."""
+    label = _label(q, lang)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        value = None
+    elif isinstance(value, str):
+        digits = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+        value = int(digits) if re.fullmatch(r"[+-]?\d{1,7}", digits) else None
+    low, high = q.get("min"), q.get("max")
+    example = low if isinstance(low, int) and low > 0 else 1
+    if value is None:
+        raise ValueError(
+            _("Enter “%(label)s” as a whole number in digits, like %(example)d.")
+            % {"label": label, "example": example}
+        )
+    if isinstance(low, int) and isinstance(high, int) and not low <= value <= high:
+        raise ValueError(
+            _("“%(label)s” must be between %(min)d and %(max)d.")
+            % {"label": label, "min": low, "max": high}
+        )
+    if isinstance(low, int) and value < low:
+        raise ValueError(_("“%(label)s” must be %(min)d or more.") % {"label": label, "min": low})
+    if isinstance(high, int) and value > high:
+        raise ValueError(_("“%(label)s” must be %(max)d or less.") % {"label": label, "max": high})
+    return value
+
+
 def _clean_date(q: Mapping[str, Any], value: Any, today: dt.date, lang: str) -> str:
     example = _("for example 1990-05-17")
     try:
@@ -174,6 +204,8 @@ def clean_value(
         return [] if kind == "country" and q.get("multiple") else ""
     if kind == "text":
         return _clean_text(q, value, answers, lang)
+    if kind == "number":
+        return _clean_number(q, value, lang)
     if kind == "date":
         return _clean_date(q, value, today, lang)
     if kind == "country":

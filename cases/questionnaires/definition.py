@@ -6,7 +6,8 @@ A question has:
 
 - ``key``: unique in the whole definition (follow-ups included), ``^[a-z][a-z0-9_]{0,49}$``;
   the answers document is keyed by it;
-- ``type``: ``text`` | ``date`` | ``choice`` | ``country`` | ``yes_no`` | ``group``;
+- ``type``: ``text`` | ``number`` | ``date`` | ``choice`` | ``country`` | ``yes_no`` |
+  ``group``;
 - ``label`` and optional ``help``: ``{"en": ..., "zh": ...}``;
 - ``required`` (default false); ``confirm``: ``applicant`` (the applicant's own words, the
   default) or ``advisor`` (the advisor checks it against a document before approving);
@@ -16,7 +17,8 @@ A question has:
   one question per field; see ``cases/questionnaires/record.py``);
 - per type: ``text`` ``max_length`` (1-2000, default 200), ``multiline``, ``format``
   (``email``, ``phone``, ``passport_number`` with ``country_from``: the key of the country
-  question whose answer picks the number pattern); ``date`` ``when`` (``past`` | ``future``);
+  question whose answer picks the number pattern); ``number`` (a whole number) ``min`` and
+  ``max`` (inclusive, -1,000,000 to 1,000,000); ``date`` ``when`` (``past`` | ``future``);
   ``choice`` ``options`` (``[{"value", "label"}]``); ``country`` ``multiple``; ``yes_no``
   ``follow_up`` (questions asked when the answer is yes); ``group`` ``fields`` (the questions
   of one item, no nested groups), ``min_items``, ``max_items`` (1-20), ``item_label``.
@@ -32,7 +34,9 @@ from jsonschema import Draft202012Validator
 
 from portal.errors import InvalidInput
 
-QUESTION_TYPES = ("text", "date", "choice", "country", "yes_no", "group")
+QUESTION_TYPES = ("text", "number", "date", "choice", "country", "yes_no", "group")
+# Bounds an admin may give a number question (whole numbers; answers stay small JSON integers).
+NUMBER_LIMIT = 1_000_000
 TEXT_FORMATS = ("email", "phone", "passport_number")
 # What the portal already knows, by source name (read by cases/selectors/questionnaires.py).
 PREFILL_SOURCES = (
@@ -99,6 +103,12 @@ QUESTION_SCHEMAS: dict[str, dict[str, Any]] = {
             "multiline": {"type": "boolean"},
             "format": {"enum": list(TEXT_FORMATS)},
             "country_from": _KEY,
+        }
+    ),
+    "number": _schema(
+        {
+            "min": {"type": "integer", "minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT},
+            "max": {"type": "integer", "minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT},
         }
     ),
     "date": _schema({"when": {"enum": ["past", "future"]}}),
@@ -202,6 +212,10 @@ def _question(node: Any, where: str, seen: set[str], *, nested: str = "") -> Ite
             yield _("%(here)s, field “min_items”: must not be more than max_items.") % {
                 "here": here
             }
+    if kind == "number":
+        low, high = node.get("min"), node.get("max")
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            yield _("%(here)s, field “min”: must not be more than max.") % {"here": here}
     if node.get("format") == "passport_number" and not node.get("country_from"):
         yield _(
             "%(here)s, field “country_from”: a passport number needs the key of the "

@@ -6,7 +6,9 @@ declarations. ``confirm: advisor`` marks answers the advisor checks against a do
 before approving (identity, passport, dates); the rest are the applicant's own words. Of
 those, ``record`` marks the six the applicant record holds (names, date of birth,
 nationality, passport number and expiry): approval writes them to the record
-(``cases/questionnaires/record.py``).
+(``cases/questionnaires/record.py``). The longest stay per visit is a whole number of days
+from 1 to 365: a visa's stay per entry is shorter than that (longer stays need a residence
+permit), so the bound only catches a typing slip such as 9000 without refusing a real plan.
 
 The definitions are data: ``cases/questionnaires/data/K.json`` and ``R.json`` (validated by
 ``tests/cases/questionnaires/test_definitions.py``). Used by the data migration

@@ -34,7 +34,7 @@ def _widget(q: Mapping[str, Any]) -> str:
         return "select_multiple" if q.get("multiple") else "select"
     if kind in ("choice", "yes_no"):
         return "radios"
-    return kind  # date
+    return kind  # date, number
 
 
 def _field(
@@ -52,6 +52,8 @@ def _field(
         "error": errors.get(name, ""),
         "required": bool(q.get("required")),
         "max_length": q.get("max_length", 200),
+        "min": q.get("min"),
+        "max": q.get("max"),
         "follow_ups": [],
         "comments": [],
     }

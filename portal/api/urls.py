@@ -11,6 +11,7 @@ from cases.api import eligibility as eligibility_api
 from cases.api import questionnaires as questionnaires_api
 from cases.api import records as records_api
 from cases.api import reminders as reminders_api
+from cases.api import reports as reports_api
 from cases.api import steps as steps_api
 from portal.api import views as portal_api
 
@@ -39,6 +40,7 @@ reminders_api.register(router)  # notifications, case tasks
 questionnaires_api.register(router)  # a case's questionnaire (issue 12)
 steps_api.register(router)  # case steps
 records_api.register(router)  # corrections of applicant details
+reports_api.register(router)  # report figures (issue 16)
 
 urlpatterns = [
     path("me/", portal_api.MeView.as_view(), name="me"),

@@ -187,3 +187,44 @@ def test_a_12_megapixel_phone_photo_is_checked_on_a_reduced_decode():
     fixed = fix_photo(data, RULES, report=report)
     assert fixed is not None
     assert check_photo(fixed.data, RULES).passed
+
+
+def _encoded(img: Image.Image, fmt: str, **options) -> bytes:  # type: ignore[no-untyped-def]
+    buf = io.BytesIO()
+    img.save(buf, fmt, **options)
+    return buf.getvalue()
+
+
+ODD = {
+    "one pixel": (lambda: _encoded(Image.new("RGB", (1, 1), "white"), "JPEG"), "dimensions"),
+    "a strip": (lambda: _encoded(Image.new("RGB", (5000, 10), "white"), "JPEG"), "ratio"),
+    "CMYK JPEG": (lambda: _encoded(_decoded(portrait()).convert("CMYK"), "JPEG"), "colour"),
+    "PNG with alpha": (lambda: _encoded(_decoded(portrait()).convert("RGBA"), "PNG"), "colour"),
+    "GIF": (lambda: _encoded(_decoded(portrait()), "GIF"), "format"),
+    "16-bit grey PNG": (
+        lambda: _encoded(
+            Image.fromarray(np.asarray(_decoded(portrait()).convert("L")).astype(np.uint16) * 256),
+            "PNG",
+        ),
+        "colour",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD))
+def test_odd_images_get_sentences_not_exceptions(name):
+    make, code = ODD[name]
+    data = make()
+    report = check_photo(data, RULES)
+    assert code in report.codes
+    assert all(p.text for p in report.problems)
+    fixed = fix_photo(data, RULES, report=report)
+    assert fixed is None or check_photo(fixed.data, RULES).passed
+
+
+def test_a_cmyk_photo_is_fixed_by_saving_it_as_colour_jpeg():
+    data = _encoded(_decoded(portrait()).convert("CMYK"), "JPEG", quality=95)
+    fixed = fix_photo(data, RULES)
+    assert fixed is not None
+    assert [f.code for f in fixed.fixes] == ["jpeg"]
+    assert _decoded(fixed.data).mode == "RGB"

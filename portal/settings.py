@@ -439,6 +439,8 @@ SPECTACULAR_SETTINGS = {
         "CountryEnum": "django_countries.countries",
         "DegreeLevelEnum": "cases.models.qualifications.DegreeLevel",
         "FieldLevelEnum": "eligibility.models.FieldLevel",
+        "PreviewStateEnum": "cases.models.PreviewState",
+        "VersionStateEnum": "cases.models.VersionState",
     },
 }
 

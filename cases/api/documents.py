@@ -1,12 +1,17 @@
 """API v1 views of document requirements and document versions: lists, uploads, review,
-waivers and downloads."""
+waivers, downloads and preview pages."""
 
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, parsers, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, parsers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +22,7 @@ from cases.api.filters import DocumentFilterSet, RequirementFilterSet
 from cases.api.serializers import cases as s
 from cases.api.serializers import inputs
 from cases.models import Document, DocumentRequirement
-from cases.views.downloads import document_download_response
+from cases.views.downloads import document_download_response, document_preview_response
 from portal.api.errors import error_responses
 from portal.errors import InvalidInput, NotAllowed
 
@@ -128,6 +133,33 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["get"], filter_backends=())
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         return document_download_response(request, self.get_object())
+
+    @extend_schema(
+        summary="One page of the version's preview: a PNG made on the server, never the file "
+        "itself (same permission check and access log as the download)",
+        parameters=[
+            OpenApiParameter(
+                "page",
+                OpenApiTypes.INT,
+                OpenApiParameter.QUERY,
+                description="The page, from 1 (default 1) up to the version's "
+                "preview.page_count; the URLs are listed in preview.pages.",
+            )
+        ],
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
+            **error_responses(400, 404),
+        },
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=())
+    def preview(self, request: Request, pk: str | None = None) -> FileResponse:
+        raw = request.query_params.get("page", "1")
+        if not raw.isdigit() or len(raw) > 4:
+            raise exceptions.ValidationError(
+                {"page": [_("The page must be a whole number from 1, such as page=1.")]}
+            )
+        return document_preview_response(request, self.get_object(), int(raw))
 
     @extend_schema(
         summary="Accept or reject a document version (case staff; rejecting needs a reason)",

@@ -182,6 +182,14 @@ class VersionState(models.TextChoices):
     FAILED = "failed", _("Could not be checked")
 
 
+class PreviewState(models.TextChoices):
+    """Whether a version's preview images can be shown (``Document.preview_state``)."""
+
+    READY = "ready", _("Preview ready")
+    PENDING = "pending", _("Preview being made")
+    NONE = "none", _("No preview")
+
+
 class FailureKind(models.TextChoices):
     """Why the worker's last try of a ``failed`` version did not finish."""
 
@@ -286,6 +294,19 @@ class Document(models.Model):
     def preview_page_numbers(self) -> range:
         """1..``preview_pages``: the pages a preview image exists for."""
         return range(1, self.preview_pages + 1)
+
+    @property
+    def preview_state(self) -> str:
+        """A ``PreviewState``: ``ready`` once page images exist; ``pending`` while the version
+        is being checked or its preview made (a preview that could not be made stays so: the
+        file still downloads); ``none`` for a refused or failed version or a deleted file."""
+        if self.file_deleted_at is not None:
+            return PreviewState.NONE
+        if self.preview_pages:
+            return PreviewState.READY
+        if self.state in (VersionState.PROCESSING, VersionState.READY):
+            return PreviewState.PENDING
+        return PreviewState.NONE
 
     def preview_page_name(self, page: int) -> str:
         """The storage name of preview page ``page`` (from 1)."""

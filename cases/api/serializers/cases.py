@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import permissions
+from cases.api.serializers.previews import PreviewSerializer
 from cases.models import (
     Applicant,
     Case,
@@ -288,6 +289,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     uploaded_by = UserBriefSerializer(read_only=True)
     reviewed_by = UserBriefSerializer(read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
+    preview = PreviewSerializer(source="*", read_only=True)
     state_message = serializers.CharField(
         read_only=True,
         help_text="Why a version that is not ready cannot be reviewed yet (or ever), in the "
@@ -314,6 +316,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "state",
             "state_message",
             "download_url",
+            "preview",
         )
         read_only_fields = fields
 

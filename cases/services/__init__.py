@@ -11,8 +11,9 @@ The services live in one module per sub-domain and are re-exported here, so call
 - ``opening``: ``case_next_reference``, ``case_open``, ``case_open_for_applicant``
 - ``transitions``: ``ReadyCheck``, ``case_ready_check``, ``allowed_transitions``,
   ``case_transition``
-- ``documents``: ``UploadItem``, ``documents_upload``, ``document_upload``,
-  ``document_open_for_download``, ``document_download_url``, ``document_review``
+- ``documents``: ``UploadItem``, ``documents_upload``, ``document_upload``, ``document_review``
+- ``downloads``: ``document_open_for_download``, ``document_download_url`` (and the check
+  ``document_ensure_downloadable`` previews share)
 - ``requirements``: ``requirement_waive``, ``requirement_set_due_date``
 - ``messages``: ``MAX_MESSAGE_CHARS``, ``message_post``
 - ``events``: the one writer of CaseEvent rows (``event_record``, ``events_record``)
@@ -28,12 +29,11 @@ from cases.services.applicants import applicant_create
 from cases.services.assignment import case_assign_advisor
 from cases.services.documents import (
     UploadItem,
-    document_download_url,
-    document_open_for_download,
     document_review,
     document_upload,
     documents_upload,
 )
+from cases.services.downloads import document_download_url, document_open_for_download
 from cases.services.messages import MAX_MESSAGE_CHARS, message_post
 from cases.services.opening import case_next_reference, case_open, case_open_for_applicant
 from cases.services.requirements import requirement_set_due_date, requirement_waive

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.models import AccessKind, ChecklistItem, Document, PhotoCheck, VersionState
 from cases.services.access import document_access_record
-from cases.services.documents import UploadItem, document_ensure_downloadable, documents_upload
+from cases.services.documents import UploadItem, documents_upload
+from cases.services.downloads import document_ensure_downloadable
 from cases.uploads.photo import PhotoRules, Problem, check_photo
 from cases.uploads.photo_fix import fix_photo
 from portal.errors import NotAllowed, StaleObject

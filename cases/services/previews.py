@@ -16,7 +16,7 @@ from django.http import Http404
 
 from cases.models import AccessKind, Document, VersionState
 from cases.services.access import document_access_record
-from cases.services.documents import document_ensure_downloadable
+from cases.services.downloads import document_ensure_downloadable
 from cases.uploads.previews import render_preview
 from portal.models import User
 

@@ -129,3 +129,16 @@ def test_a_document_that_is_not_a_photo_has_no_photo_page(
     assert (
         client_for(advisor).get(reverse("cases:photo_corrected", args=[doc.pk])).status_code == 404
     )
+
+
+def test_the_photo_check_page_costs_a_fixed_number_of_queries(
+    client_for, applicant_user, wrong_photo, django_assert_max_num_queries
+):
+    client = client_for(applicant_user)
+    url = reverse("cases:photo_check", args=[wrong_photo.pk])
+    client.get(url)
+    # 7 as measured: the session, its user and two-factor device (3), the version joined with
+    # its requirement, checklist item, case, applicant and advisor (1), its check (1), and
+    # the base template's reads; no query per problem or per image.
+    with django_assert_max_num_queries(7):
+        assert client.get(url).status_code == 200

@@ -44,11 +44,9 @@ class RequirementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     ordering = ("case_id", "position", "id")
 
     def get_queryset(self) -> QuerySet[DocumentRequirement]:
-        requirements = selectors.requirement_list_for_user(user=self.request.user)
         if self.action == "upload":
-            # What the upload service reads: the quota (visa type) and whom to tell (advisor).
-            return requirements.select_related("case__visa_type", "case__advisor")
-        return requirements
+            return selectors.requirement_list_for_upload(user=self.request.user)
+        return selectors.requirement_list_for_user(user=self.request.user)
 
     @extend_schema(
         summary="Upload a new version of the requirement's document (multipart)",

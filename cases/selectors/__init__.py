@@ -23,6 +23,7 @@ from cases.selectors.documents import (
     document_list_for_user,
     requirement_get_for_user,
     requirement_list_for_case,
+    requirement_list_for_upload,
     requirement_list_for_user,
 )
 from cases.selectors.qualifications import (
@@ -62,5 +63,6 @@ __all__ = [
     "message_list_for_case",
     "requirement_get_for_user",
     "requirement_list_for_case",
+    "requirement_list_for_upload",
     "requirement_list_for_user",
 ]

@@ -95,6 +95,15 @@ def requirement_list_for_user(*, user: User) -> QuerySet[DocumentRequirement]:
     )
 
 
+def requirement_list_for_upload(*, user: User) -> QuerySet[DocumentRequirement]:
+    """Requirements of every case ``user`` may see, with what an upload reads joined: the case,
+    its visa type (the quota) and its advisor (who is told). No current document: the upload
+    service locks and reads the requirement's state itself."""
+    return DocumentRequirement.objects.visible_to(user).select_related(
+        "case", "case__visa_type", "case__advisor"
+    )
+
+
 def document_list_for_user(*, user: User) -> QuerySet[Document]:
     """Document versions of every case ``user`` may see, requirement, uploader and reviewer
     joined, newest first."""

@@ -282,6 +282,27 @@ def test_the_request_reads_headers_and_decodes_no_pixels(monkeypatch, fmt):
     assert checked.content_type == fmt[1]
 
 
+KB = 1024
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b"\x00" * (3 * MB) + b"\xff\xd9", True),  # the usual end
+        (b"\x00" * MB + b"\xff\xd9" + b"\x00" * (2 * MB), True),  # data appended after it
+        # A marker across the boundary of the 64 KB tail, and of a 1 MB chunk before it.
+        (b"\x00" * MB + b"\xff\xd9" + b"\x00" * (64 * KB - 1), True),
+        (b"\x00" * MB + b"\xff\xd9" + b"\x00" * (MB + 64 * KB - 1), True),
+        (b"\x00" * (3 * MB) + b"\xff\x00\xff\xd0", False),  # stuffed FF and a restart only
+        (b"\xff\xd9" + b"\x00" * MB, False),  # before the scan (a thumbnail's end)
+    ],
+)
+def test_the_end_marker_is_found_wherever_it_is_after_the_scan(data, found):
+    from cases.uploads.images import _jpeg_reaches_end_marker
+
+    assert _jpeg_reaches_end_marker(io.BytesIO(data), scan_start=10) is found
+
+
 def test_pixel_count_is_refused_from_the_header_before_decoding(monkeypatch):
     buf = io.BytesIO()
     Image.new("L", (8000, 7600), 0).save(buf, format="JPEG")  # 60.8 MP, a few hundred KB

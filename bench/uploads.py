@@ -25,7 +25,7 @@ For each file (PDFs of 1, 15 and 60 MB: scanned pages, JPEG-compressed; JPEGs of
 - **upload**: ``POST /api/v1/requirements/<id>/upload/`` (the real service).
 
 Before each request the bench waits until the Celery child is idle (its queue empty and no CPU
-used for 60 ms), so that the previous upload's processing or preview does not compete with the
+used for 100 ms), so that the previous upload's processing or preview does not compete with the
 request measured; all three kinds wait alike. ``x floor`` is upload / floor, the issue's
 target (under 2); ``x api`` is upload / API floor.
 
@@ -295,7 +295,7 @@ def _cpu_ticks(pid: int) -> int:
 
 
 def _quiet(master: int, queue: str, timeout: float = 120) -> None:
-    """Wait until the Celery worker has nothing queued and its children used no CPU for 60 ms
+    """Wait until the Celery worker has nothing queued and its children used no CPU for 100 ms
     (a preview or a processing step of an earlier upload would compete with the request)."""
     import redis
 
@@ -303,7 +303,7 @@ def _quiet(master: int, queue: str, timeout: float = 120) -> None:
     start = time.perf_counter()
     last: dict[int, int] = {}
     still = 0
-    while still < 3 and time.perf_counter() - start < timeout:
+    while still < 5 and time.perf_counter() - start < timeout:
         now = {}
         for pid in _children(master):
             with contextlib.suppress(FileNotFoundError, ProcessLookupError):

@@ -4,7 +4,8 @@ Creates a throw-away PostgreSQL database (``portal_bench_reports_<random>`` on `
 default postgres://postgres@127.0.0.1:5432; dropped at the end, whatever happens), migrates it,
 then seeds it in SQL (``generate_series``): one firm, 50 advisors and a supervisor, ``--cases``
 cases spread over two years and every stage (about one in nine withdrawn), each with its
-opening and stage-change events plus five other events (messages). It then builds every
+opening and stage-change events plus five other events (messages) and four document
+requirements due from 60 days ago to 59 days ahead. It then builds every
 report of ``/reports/`` for the supervisor (the whole firm) and for one advisor, three times
 each, and prints the median wall time, the query count and, per query, the execution time of
 ``EXPLAIN (ANALYZE, BUFFERS)`` with the plan of the slowest one. Documents are not seeded: the
@@ -93,6 +94,19 @@ FROM cases_case c, generate_series(1, 5) j WHERE c.reference LIKE 'B-%%';
 """
 
 
+# Four requirements per case (missing, rejected, uploaded, accepted in turn), due from 60 days
+# ago to 59 days ahead: the overdue and due-soon figures by advisor.
+REQUIREMENTS_SQL = """
+INSERT INTO cases_documentrequirement (code, position, name_en, name_zh, help_en, help_zh,
+    required, accepted_types, max_size_bytes, status, due_date, waived_reason, updated_at,
+    case_id)
+SELECT 'bench-' || j, j, 'Bench ' || j, '', '', '', true, '[]', 1000000,
+       (ARRAY['missing', 'rejected', 'uploaded', 'accepted'])[1 + (c.id + j) % 4],
+       current_date + ((c.id * 7 + j * 13) % 120 - 60)::int, '', now(), c.id
+FROM cases_case c, generate_series(1, 4) j WHERE c.reference LIKE 'B-%'
+"""
+
+
 def _child(db_url: str, n: int) -> None:
     """Seed and measure (runs with ``DATABASE_URL`` pointing at the bench database)."""
     import django
@@ -130,13 +144,21 @@ def _child(db_url: str, n: int) -> None:
                 cursor.execute(statement % {"n": n})
             # What case_transition writes on each stage change (CaseEvent.stage_entered_at).
             cursor.execute(stays_backfill)
+        cursor.execute("SELECT count(*) FROM cases_documentrequirement WHERE code LIKE 'bench-%'")
+        if not cursor.fetchone()[0]:
+            cursor.execute(REQUIREMENTS_SQL)
         # The steady state autovacuum keeps (visibility map set, statistics current).
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT count(*) FROM cases_case")
         cases = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM cases_caseevent")
         events = cursor.fetchone()[0]
-    print(f"seeded {cases} cases, {events} events in {time.monotonic() - started:.0f} s")
+        cursor.execute("SELECT count(*) FROM cases_documentrequirement")
+        requirements = cursor.fetchone()[0]
+    print(
+        f"seeded {cases} cases, {events} events, {requirements} requirements"
+        f" in {time.monotonic() - started:.0f} s"
+    )
     today = timezone.now().date()
     filters = ReportFilters(today - dt.timedelta(days=365), today)
     for label, user in (("supervisor (firm)", supervisor), ("advisor (own cases)", advisor)):

@@ -122,7 +122,7 @@ def _days(value: float | None) -> str:
 def build_reports(  # type: ignore[no-untyped-def]
     *, cases, viewer: User, filters: selectors.ReportFilters, now: dt.datetime
 ) -> list[Report]:
-    """Every report of the page from one scoped queryset of cases: eleven queries in all."""
+    """Every report of the page from one scoped queryset of cases: ten queries in all."""
     stages = [*MAIN_LINE[:6], Stage.ON_HOLD]
     open_counts = selectors.open_by_stage_and_visa(cases)
     codes = sorted({code for _stage, code in open_counts})

@@ -117,7 +117,7 @@ def test_deadline_queries_do_not_grow_with_cases(deadline_firm, supervisor, advi
                 case = open_case(advisor=advisor)
                 _set_due(case, [dt.date(2026, 3, 1), dt.date(2026, 3, 12)], advisor)
 
-    assert_flat_queries(call, grow, at_most=3)
+    assert_flat_queries(call, grow, at_most=2)
     assert _rows(supervisor)[0] == ("Ada Advisor", 5, 5)
 
 

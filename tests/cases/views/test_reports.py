@@ -159,7 +159,7 @@ def test_report_queries_do_not_grow_with_cases(fixture_firm, advisor):
                 move(case, Stage.ASSESSMENT)
                 upload_document(case)
 
-    assert_flat_queries(call, grow, at_most=11)  # eight, and three for deadlines
+    assert_flat_queries(call, grow, at_most=10)  # eight, and two for deadlines
 
 
 @pytest.mark.django_db

@@ -274,8 +274,8 @@ def stream() -> Callable[[bytes], io.BytesIO]:
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """Run the browser tests last, and skip tests marked ``postgres`` unless the configured
-    database is PostgreSQL.
+    """Run the browser tests last, skip tests marked ``deep`` unless ``-m`` names them, and
+    skip tests marked ``postgres`` unless the configured database is PostgreSQL.
 
     Playwright's session-wide sync API keeps an asyncio loop running in the main thread from the
     first browser test to the end of the run; Django's async views (``/healthz/ready``) refuse to
@@ -284,6 +284,11 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     from django.conf import settings
 
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)  # stable sort
+    if "deep" not in (config.option.markexpr or ""):
+        skip_deep = pytest.mark.skip(reason="a long run: select it with -m deep")
+        for item in items:
+            if "deep" in item.keywords:
+                item.add_marker(skip_deep)
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")

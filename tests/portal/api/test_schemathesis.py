@@ -3,11 +3,12 @@ response's status, content type, headers and body conform to the schema, for sev
 two firms: anonymous, and the applicant (session + CSRF), advisor and supervisor (personal API
 tokens) of firm A and of firm B.
 
-Three tests share one schema load and one set of data (two firms, each with a case, a document,
-a message, a degree, a job, an assessment, a task, a step, a correction and a notification),
-built once per module inside a transaction that is rolled back at the end. Every request runs
-in a savepoint that is rolled back after it, so what one persona deletes or changes (a token
-revoked, a task done, a case moved on) never changes what the next request meets.
+Three tests share one schema load and one set of data (two firms, each with a case, a document
+and its preview, a message, a degree, a job, an assessment, a task, a step, a correction and a
+notification), built once per module inside a transaction that is rolled back at the end.
+Every request runs in a savepoint that is rolled back after it, so what one persona deletes or
+changes (a token revoked, a task done, a case moved on) never changes what the next request
+meets.
 
 - ``test_api_conforms_to_its_schema`` (CI): the applicant and the advisor of firm A get every
   generated case, ``MAX_EXAMPLES`` random cases per operation after schemathesis's coverage
@@ -53,6 +54,7 @@ from cases.models import Notification, private_storage
 from cases.services import eligibility as services_eligibility
 from cases.services import reminders as reminder_services
 from cases.services.corrections import correction_propose
+from cases.services.previews import document_preview_build
 from portal import services as portal_services
 from portal.models import Firm
 from portal.wsgi import application
@@ -145,6 +147,7 @@ def _firm_data(firm: Firm, tag: str, pdf: bytes) -> dict[str, Any]:
     document = services.document_upload(
         requirement=requirement, stream=io.BytesIO(pdf), filename="scan.pdf", actor=applicant.user
     )
+    document_preview_build(document_id=document.pk)  # the worker's step, so previews exist
     services.message_post(case=case, author=applicant.user, body="Hello")
     advisor_token, advisor_key = portal_services.api_token_create(user=advisor, name="fuzz")
     supervisor_token, supervisor_key = portal_services.api_token_create(

@@ -1,9 +1,9 @@
 """Forms of the HTML pages, one module per sub-domain, re-exported here."""
 
+from cases.forms.case_filters import CaseFilterForm
 from cases.forms.cases import (
     AdvisorAssignForm,
     AssessForm,
-    CaseFilterForm,
     CaseOpenForm,
     DateInput,
     EducationForm,

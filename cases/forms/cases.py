@@ -8,8 +8,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from cases.models import Decision, ReviewStatus, Stage, VisaType
-from cases.permissions import can_see_firm_figures
-from cases.selectors.cases import DUE_SOON_DAYS, visa_types_for_opening
+from cases.selectors.cases import visa_types_for_opening
 from cases.services.applicants import applicant_check_birth_date
 from portal.dates import validate_stored_date
 from portal.errors import InvalidInput
@@ -27,40 +26,6 @@ def country_choices() -> list[tuple[str, str]]:
 
 class DateInput(forms.DateInput):
     input_type = "date"
-
-
-class CaseFilterForm(forms.Form):
-    """Filters of the advisor case list (all optional)."""
-
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        help_text=_("Reference, applicant name, email or passport number"),
-    )
-    stage = forms.ChoiceField(
-        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
-    )
-    visa_type = forms.ChoiceField(label=_("Visa type"), required=False)
-    advisor = forms.ChoiceField(label=_("Advisor"), required=False)
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    due_soon = forms.BooleanField(required=False)
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        codes = VisaType.objects.visible_to(user).order_by("code").values_list("code", "name")
-        self.fields["visa_type"].choices = [("", _("Any visa type"))] + [
-            (code, f"{code} – {name}") for code, name in dict(codes).items()
-        ]
-        self.fields["due_soon"].label = _("Documents due in the next %(n)d days") % {
-            "n": DUE_SOON_DAYS
-        }
-        if can_see_firm_figures(user):
-            from cases.forms.reports import advisor_choices
-
-            self.fields["advisor"].choices = advisor_choices(user)
-        else:  # an advisor's list is their own cases: nothing to choose
-            del self.fields["advisor"]
 
 
 APPLICANT_FIELDS = (

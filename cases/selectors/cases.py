@@ -20,7 +20,10 @@ from django.utils import timezone
 from cases.models import (
     Applicant,
     Case,
+    CaseEvent,
+    Document,
     DocumentRequirement,
+    ReviewStatus,
     VisaType,
 )
 from cases.models.overdue import due_soon_q
@@ -47,6 +50,84 @@ class CaseFilters:
     advisor_id: int | None = None
     unassigned: bool = False
     due_soon: bool = False
+    # The figures of the reports page (``cases/selectors/reports.py``), each a UTC date range
+    # with both ends included (None: open-ended): opened on (``opened_on``), closed or
+    # withdrawn (``closed_at``), decided (``decided_at``, with ``decision`` approved or
+    # refused), a file reviewed (a document's ``reviewed_at``), a stage left (``left_stage``,
+    # a stage code, or any stage; a stage-change event's ``created_at``); ``awaiting_review``:
+    # a current file waits for review now.
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+    closed_from: dt.date | None = None
+    closed_to: dt.date | None = None
+    decision: str = ""
+    decided_from: dt.date | None = None
+    decided_to: dt.date | None = None
+    reviewed_from: dt.date | None = None
+    reviewed_to: dt.date | None = None
+    awaiting_review: bool = False
+    left_stage: str = ""
+    left_from: dt.date | None = None
+    left_to: dt.date | None = None
+
+
+def _date_range(field: str, start: dt.date | None, end: dt.date | None) -> Q:
+    """``field`` (a date, or a datetime read as its UTC date) from ``start`` to ``end``, both
+    included; an empty Q when neither is set."""
+    q = Q()
+    if start is not None:
+        q &= Q(**{f"{field}__gte": start})
+    if end is not None:
+        q &= Q(**{f"{field}__lte": end})
+    return q
+
+
+def _utc_range(field: str, start: dt.date | None, end: dt.date | None) -> Q:
+    """``field`` (a datetime) within the UTC days ``start`` to ``end``, both included, as a
+    range on the column itself (so its index serves)."""
+    q = Q()
+    if start is not None:
+        q &= Q(**{f"{field}__gte": dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)})
+    if end is not None:
+        after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        q &= Q(**{f"{field}__lt": after})
+    return q
+
+
+def cases_behind_figures(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    """Cases of ``qs`` counted by the report figures ``filters`` name (see ``CaseFilters``);
+    each condition the same as in ``cases/selectors/reports.py``."""
+    qs = qs.filter(_date_range("opened_on", filters.opened_from, filters.opened_to))
+    if filters.closed_from or filters.closed_to:
+        qs = qs.filter(_utc_range("closed_at", filters.closed_from, filters.closed_to))
+    if filters.decision:
+        qs = qs.filter(decision=filters.decision)
+    if filters.decided_from or filters.decided_to:
+        qs = qs.filter(_utc_range("decided_at", filters.decided_from, filters.decided_to))
+    if filters.reviewed_from or filters.reviewed_to:
+        reviewed = Document.objects.filter(
+            _utc_range("reviewed_at", filters.reviewed_from, filters.reviewed_to),
+            requirement__case=OuterRef("pk"),
+            uploaded_at__isnull=False,
+        )
+        qs = qs.filter(Exists(reviewed))
+    if filters.awaiting_review:
+        waiting = Document.objects.filter(
+            requirement__case=OuterRef("pk"),
+            review_status=ReviewStatus.PENDING,
+            requirement__current_document=F("pk"),
+        )
+        qs = qs.filter(Exists(waiting))
+    if filters.left_stage or filters.left_from or filters.left_to:
+        stays = CaseEvent.objects.filter(
+            _utc_range("created_at", filters.left_from, filters.left_to),
+            case=OuterRef("pk"),
+            stage_entered_at__isnull=False,
+        ).exclude(before="")
+        if filters.left_stage:
+            stays = stays.filter(before=filters.left_stage)
+        qs = qs.filter(Exists(stays))
+    return qs
 
 
 def _overdue_requirements(now: dt.datetime) -> QuerySet[DocumentRequirement]:
@@ -103,6 +184,7 @@ def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> Que
         qs = qs.filter(Exists(soon))
     if filters.search.strip():
         qs = cases_matching(qs, filters.search)
+    qs = cases_behind_figures(qs, filters)
     return qs.order_by("-opened_on", "-id")
 
 

@@ -53,6 +53,10 @@ def _case_filters(request: HttpRequest) -> tuple[CaseFilterForm, selectors.CaseF
             search=data["q"],
             advisor_id=int(advisor) if advisor.isdigit() else None,
             unassigned=advisor == "none",
+            awaiting_review=data["awaiting_review"],
+            decision=data["decision"],
+            left_stage=data["left_stage"],
+            **{name: data[name] for pair in CaseFilterForm.RANGES for name in pair},
         )
     return form, filters
 

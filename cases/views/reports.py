@@ -124,6 +124,16 @@ def build_reports(  # type: ignore[no-untyped-def]
 ) -> list[Report]:
     """Every report of the page from one scoped queryset of cases: ten queries in all."""
     stages = [*MAIN_LINE[:6], Stage.ON_HOLD]
+
+    def period(
+        prefix: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> dict[str, str]:
+        """The case list's ``<prefix>_from``/``<prefix>_to`` filters: ``start`` to ``end``
+        (a month or a week) within the report's period, or the whole period."""
+        low = max(start or filters.start, filters.start)
+        high = min(end or filters.end, filters.end)
+        return {f"{prefix}_from": low.isoformat(), f"{prefix}_to": high.isoformat()}
+
     open_counts = selectors.open_by_stage_and_visa(cases)
     codes = sorted({code for _stage, code in open_counts})
     open_report = Report(
@@ -155,7 +165,10 @@ def build_reports(  # type: ignore[no-untyped-def]
     for stage in [s for s in MAIN_LINE if s in OPEN_STAGES or s == Stage.DECIDED] + [Stage.ON_HOLD]:
         spread = spreads.get(stage, selectors.Spread(0, None, None))
         label = str(Stage(stage).label)
-        stage_report.rows.append([label, spread.count, _days(spread.median), _days(spread.p90)])
+        stays_url = case_list_url(viewer, filters, left_stage=stage, **period("left"))
+        stage_report.rows.append(
+            [label, Link(spread.count, stays_url), _days(spread.median), _days(spread.p90)]
+        )
         stage_report.chart.append(
             Row(
                 label,
@@ -178,10 +191,10 @@ def build_reports(  # type: ignore[no-untyped-def]
         ],
         [
             [
-                waiting.done.count,
+                Link(waiting.done.count, case_list_url(viewer, filters, **period("reviewed"))),
                 _days(waiting.done.median),
                 _days(waiting.done.p90),
-                waiting.waiting,
+                Link(waiting.waiting, case_list_url(viewer, filters, awaiting_review="on")),
                 _days(waiting.oldest_waiting_days),
             ]
         ],
@@ -195,7 +208,32 @@ def build_reports(  # type: ignore[no-untyped-def]
     )
     for o in selectors.outcomes_by_month(cases, filters):
         month = o.month.strftime("%Y-%m")
-        outcome_report.rows.append([month, o.visa_code, o.approved, o.refused, o.withdrawn])
+        month_end = (o.month + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        decided = period("decided", o.month, month_end)
+        visa = {"visa_type": o.visa_code}
+        outcome_report.rows.append(
+            [
+                month,
+                o.visa_code,
+                Link(
+                    o.approved,
+                    case_list_url(viewer, filters, decision="approved", **decided, **visa),
+                ),
+                Link(
+                    o.refused, case_list_url(viewer, filters, decision="refused", **decided, **visa)
+                ),
+                Link(
+                    o.withdrawn,
+                    case_list_url(
+                        viewer,
+                        filters,
+                        stage=Stage.WITHDRAWN,
+                        **period("closed", o.month, month_end),
+                        **visa,
+                    ),
+                ),
+            ]
+        )
         outcome_report.chart.append(
             Row(
                 f"{month} {o.visa_code}",
@@ -215,7 +253,18 @@ def build_reports(  # type: ignore[no-untyped-def]
         series=[_("Opened"), _("Closed or withdrawn")],
     )
     for w in flow.weeks:
-        week_report.rows.append([w.start.isoformat(), w.opened, w.closed])
+        week_end = w.start + dt.timedelta(days=6)
+        week_report.rows.append(
+            [
+                w.start.isoformat(),
+                Link(
+                    w.opened, case_list_url(viewer, filters, **period("opened", w.start, week_end))
+                ),
+                Link(
+                    w.closed, case_list_url(viewer, filters, **period("closed", w.start, week_end))
+                ),
+            ]
+        )
         week_report.chart.append(
             Row(w.start.isoformat(), [Bar(w.opened, str(w.opened)), Bar(w.closed, str(w.closed))])
         )

@@ -48,13 +48,23 @@ def _size(n: int) -> str:
 
 def refusal(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
     """The answer to a refused request: JSON ``{"code", "detail"}`` under ``/api/``, plain text
-    elsewhere; ``Connection: close`` so the server does not wait for an unread body."""
+    elsewhere; ``Connection: close`` so the server does not wait for an unread body.
+
+    The header is left out under the standard library's ``wsgiref`` server (Django's
+    ``runserver``, hence ``make run``, and the test live server): PEP 3333 forbids hop-by-hop
+    headers from an application and ``wsgiref`` turns one into a 500, while Django's handler
+    there closes the connection itself when a body is left unread. Gunicorn honours it."""
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({"code": code, "detail": detail}, status=status)
     else:
         response = HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
-    response["Connection"] = "close"
+    if not str(request.META.get("SERVER_SOFTWARE", "")).startswith(WSGIREF_SOFTWARE):
+        response["Connection"] = "close"
     return response
+
+
+# ``SERVER_SOFTWARE`` of wsgiref.simple_server.WSGIServer (and Django's subclasses of it).
+WSGIREF_SOFTWARE = "WSGIServer/"
 
 
 def content_length(request: HttpRequest) -> int | None:

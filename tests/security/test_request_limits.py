@@ -239,3 +239,48 @@ def test_a_256_character_login_name_gets_the_usual_message(path):
     assert response.status_code == 200
     assert "correct" in response.content.decode()
     assert not AccessAttempt.objects.filter(username__startswith="a" * 200).exists()
+
+
+# --- under Django's own server (wsgiref), as `make run` serves ----------------------------------
+
+
+def _raw(live_server, method: str, path: str, body: bytes) -> tuple[int, str, str]:
+    """Send a request (with ``body`` when not empty) to the live server: status, type, body.
+
+    The body is sent whole: Django's handler under wsgiref reads an unread body to its end
+    before closing, which is that development server's own behaviour."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(live_server.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        if body:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body or None)
+        response = conn.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read().decode()
+    finally:
+        conn.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/accounts/login/?next=%00", b"", 400),
+        ("GET", "/api/v1/cases/?q=%00", b"", 400),
+        ("POST", "/api/v1/cases/", b"0" * (30 * 1024 * 1024), 413),
+    ],
+)
+def test_refusals_are_not_500s_under_djangos_own_server(live_server, method, path, body, status):
+    """wsgiref refuses hop-by-hop headers (PEP 3333) with a 500: the refusal must not send one.
+
+    (A too-long path is not tried here: the test live server puts a static-files handler in
+    front of the portal, which fails on it before any middleware runs; ``runserver`` does not.)"""
+    got, content_type, body = _raw(live_server, method, path, body)
+    assert got == status, body[:300]
+    assert "server error" not in body.lower()
+    if path.startswith("/api/"):
+        assert content_type.startswith("application/json")

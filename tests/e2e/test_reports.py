@@ -52,3 +52,8 @@ def test_reports_and_filtered_case_list_fit_and_pass_axe(live_server, browser, l
     assert "overdue=on" in page.url
     assert case.reference in page.locator("main").inner_text()
     _fits_and_passes_axe(page, page.url)
+    # The figure filters unfolded, one of them refused beside its field, still fit and pass.
+    week = timezone.localdate().isoformat()
+    _fits_and_passes_axe(page, base + f"/cases/?opened_from={week}&left_from=1999-01-01")
+    assert page.locator("details.figure-filters[open]").count() == 1
+    assert page.locator(".field-error").count() == 1

@@ -37,11 +37,20 @@ class PdfUnavailable(PortalError):
 @cache
 def _weasyprint() -> Any:
     """The ``weasyprint`` module, or None when it or the system's Pango cannot be loaded
-    (WeasyPrint raises ``OSError`` at import when a shared library is missing)."""
+    (WeasyPrint raises ``OSError`` at import when a shared library is missing).
+
+    Importing WeasyPrint sets Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES`` to
+    True (weasyprint/images.py), which would make every later upload check in the process
+    accept truncated or damaged images; the sheet loads no image, so the flag is put back."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         import weasyprint
     except (ImportError, OSError):
         return None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
     return weasyprint
 
 

@@ -120,3 +120,28 @@ def test_a_server_without_the_pdf_libraries_explains_instead_of_failing(
     assert response.redirect_chain[-1][0] == reverse("cases:questionnaire_review", args=[case.pk])
     assert "This server cannot make PDF files yet." in response.content.decode()
     assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_loading_weasyprint_leaves_pillows_truncated_image_check_on():
+    """WeasyPrint's import sets ImageFile.LOAD_TRUNCATED_IMAGES = True for the whole process;
+    after it, every upload check in that process would accept damaged images (the full suite
+    showed it: the worker's damaged-pixel refusal passed a truncated JPEG). A fresh process is
+    used so that the import really runs."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings');"
+        "django.setup(); from cases.questionnaires import pdf;"
+        "loaded = pdf._weasyprint() is not None;"
+        "from PIL import ImageFile; print(loaded, ImageFile.LOAD_TRUNCATED_IMAGES)"
+    )
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    loaded, flag = out.stdout.split()
+    if loaded != "True":
+        pytest.skip("WeasyPrint cannot load here (Pango missing): " + sheet_pdf.pdf_missing())
+    assert flag == "False"

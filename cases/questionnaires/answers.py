@@ -23,6 +23,7 @@ from django_countries import countries
 
 from cases.questionnaires.definition import MAX_GROUP_ITEMS, text
 from portal.dates import STORED_DATE_MAX, STORED_DATE_MIN
+from portal.text import has_invisible
 
 # Passport number patterns where the issuing country publishes its format (ICAO 9303 allows
 # up to 9 characters in the machine-readable zone; national formats below). Others get the
@@ -52,23 +53,6 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-# Characters nobody types into an answer on purpose: control characters other than line breaks
-# and tabs (Unicode category Cc), lone surrogates (Cs: they cannot even be stored as UTF-8), and
-# the format characters that reorder or hide text (bidirectional embeddings, overrides and
-# isolates U+202A-U+202E and U+2066-U+2069, zero-width space U+200B, byte-order mark U+FEFF).
-# Joiners (U+200C, U+200D) stay: some scripts and emoji need them. Source: Unicode Standard
-# Annex #9 (bidirectional algorithm) and the Unicode character database's general categories.
-_HIDDEN_FORMAT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff")
-
-
-def _has_invisible(value: str) -> bool:
-    """True when ``value`` holds a character of the set described above."""
-    return any(
-        (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t") or ch in _HIDDEN_FORMAT
-        for ch in value
-    )
-
-
 def section_keys(section: Mapping[str, Any]) -> set[str]:
     """Every answer key of one section: its questions and their follow-ups."""
     keys = set()
@@ -82,7 +66,7 @@ def _clean_text(q: Mapping[str, Any], value: Any, answers: Mapping[str, Any], la
     if not isinstance(value, str):
         raise ValueError(_("Enter text for “%(label)s”.") % {"label": _label(q, lang)})
     value = value.replace("\r\n", "\n").strip()
-    if _has_invisible(value):
+    if has_invisible(value):
         raise ValueError(_("Remove the invisible control characters from your answer."))
     limit = int(q.get("max_length", 200))
     if len(value) > limit:

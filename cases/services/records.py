@@ -51,6 +51,7 @@ from cases.services.opening import planned_date_errors
 from cases.services.sweep_settings import setting as _setting
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import User, validate_time_zone
+from portal.text import has_invisible
 
 APPLICANT_RECORD_FIELDS = (
     "given_names",
@@ -111,8 +112,9 @@ def field_label(model: Any, name: str) -> str:
 
 
 def clean_record_value(model: Any, name: str, value: Any) -> Any:
-    """Shape checks before anything reaches the database: text without NUL characters and
-    trimmed, within the column's length; dates as ``date`` (ISO text is parsed)."""
+    """Shape checks before anything reaches the database: text without NUL or other invisible
+    characters (``portal.text.has_invisible``) and trimmed, within the column's length; dates
+    as ``date`` (ISO text is parsed)."""
     if name in DATE_FIELDS:
         if value in (None, ""):
             return None
@@ -130,6 +132,12 @@ def clean_record_value(model: Any, name: str, value: Any) -> Any:
     if "\x00" in text:
         raise InvalidInput(
             _("%(field)s contains a NUL character; remove it and try again.")
+            % {"field": field_label(model, name)},
+            details={"field": name},
+        )
+    if has_invisible(text):
+        raise InvalidInput(
+            _("%(field)s contains invisible control characters; remove them and try again.")
             % {"field": field_label(model, name)},
             details={"field": name},
         )

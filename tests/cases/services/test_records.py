@@ -122,6 +122,9 @@ def test_nothing_changed_writes_no_event_and_keeps_the_version(case, advisor):
     ("changes", "field", "words"),
     [
         ({"given_names": "Am\x00y"}, "given_names", "NUL"),
+        ({"given_names": "Ma\x07ria"}, "given_names", "invisible"),
+        ({"family_name": "Li\u202e"}, "family_name", "invisible"),
+        ({"passport_number": "E1\u200b23"}, "passport_number", "invisible"),
         ({"family_name": "x" * 121}, "family_name", "at most 120"),
         ({"passport_number": "P" * 41}, "passport_number", "at most 40"),
         ({"given_names": "   "}, "given_names", "blank"),
@@ -400,6 +403,7 @@ def test_a_new_proposal_replaces_the_pending_one(case, applicant_user):
     [
         ({"date_of_birth": TODAY + dt.timedelta(days=3)}, "in the past"),
         ({"family_name": "L\x00i"}, "NUL"),
+        ({"given_names": "Ma\x07ria"}, "invisible"),
         ({"family_name": "L" * 500}, "at most 120"),
         ({"given_names": "Amy"}, "already have"),
     ],

@@ -1,0 +1,19 @@
+"""Checks on text people type, shared by every service that stores it."""
+
+import unicodedata
+
+# Characters nobody types on purpose: control characters other than line breaks and tabs
+# (Unicode category Cc), lone surrogates (Cs: they cannot even be stored as UTF-8), and the
+# format characters that reorder or hide text (bidirectional embeddings, overrides and isolates
+# U+202A-U+202E and U+2066-U+2069, zero-width space U+200B, byte-order mark U+FEFF). Joiners
+# (U+200C, U+200D) stay: some scripts and emoji need them. Source: Unicode Standard Annex #9
+# (bidirectional algorithm) and the Unicode character database's general categories.
+HIDDEN_FORMAT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\ufeff")
+
+
+def has_invisible(value: str) -> bool:
+    """True when ``value`` holds a character of the set described above."""
+    return any(
+        (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t") or ch in HIDDEN_FORMAT
+        for ch in value
+    )

@@ -35,13 +35,16 @@ from portal.pagination import DeferredJoinPaginator
 from portal.spreadsheets import table_response
 
 
-def _case_filters(request: HttpRequest) -> tuple[CaseFilterForm, selectors.CaseFilters]:
-    """The case list's filters from the query string; bad values are ignored with a warning
-    (the form shows what was wrong beside its field)."""
+def _case_filters(
+    request: HttpRequest, *, warn: bool = True
+) -> tuple[CaseFilterForm, selectors.CaseFilters]:
+    """The case list's filters from the query string; bad values are ignored, with a warning
+    when ``warn`` (the form shows what was wrong beside its field)."""
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = selectors.CaseFilters()
     if form.is_bound and not form.is_valid():
-        messages.warning(request, _("Some filters were not understood and were ignored."))
+        if warn:
+            messages.warning(request, _("Some filters were not understood and were ignored."))
     elif form.is_valid():
         data = form.cleaned_data
         advisor = data.get("advisor") or ""  # supervisors and admins only (CaseFilterForm)
@@ -96,10 +99,18 @@ def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse | Streaming
     only (others: 404); the export is recorded in the audit log."""
     if not request.user.is_staff_member:
         raise Http404
-    _form, filters = _case_filters(request)
+    form, filters = _case_filters(request, warn=False)
+    query = request.GET.copy()
+    back = reverse("cases:list") + ("?" + query.urlencode() if query else "")
+    if form.is_bound and form.errors:
+        # A download of everything when a filter was mistyped would look like the filtered
+        # list; send the person back to the list, which shows each field's message.
+        messages.error(
+            request, _("Some filters were not understood. Correct them, then download again.")
+        )
+        return redirect(back)
     qs = selectors.case_list_for_user(user=request.user, filters=filters)
     total = qs.count()
-    query = request.GET.copy()
     if total > MAX_EXPORT_ROWS:
         messages.error(
             request,
@@ -109,7 +120,7 @@ def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse | Streaming
             )
             % {"n": total, "max": MAX_EXPORT_ROWS},
         )
-        return redirect(reverse("cases:list") + ("?" + query.urlencode() if query else ""))
+        return redirect(back)
     audit_access(
         request.user,
         actor=request.user,

@@ -142,3 +142,24 @@ def test_case_list_offers_the_downloads_with_its_filters(client_for, advisor):
     html = client_for(advisor).get(reverse("cases:list") + "?stage=intake").content.decode()
     assert 'href="/cases/export.csv?stage=intake"' in html
     assert 'href="/cases/export.xlsx?stage=intake"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["cases:list_csv", "cases:list_xlsx"])
+@pytest.mark.parametrize(
+    ("who", "query"),
+    [("advisor", "q=" + "z" * 101), ("advisor", "stage=nonsense"), ("supervisor", "advisor=abc")],
+)
+def test_a_mistyped_filter_downloads_nothing_and_says_what_to_fix(
+    request, client_for, advisor, name, who, query
+):
+    """A download of every case, when the filters asked for fewer, would pass for the filtered
+    list: the list is shown again with each field's message, and nothing is downloaded."""
+    open_case(advisor=advisor)
+    user = request.getfixturevalue(who)
+    response = client_for(user).get(reverse(name) + "?" + query, follow=True)
+    assert response.redirect_chain[0][0] == reverse("cases:list") + "?" + query
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "Correct them, then download again" in page
+    assert page.count("were ignored") == 1

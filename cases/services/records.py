@@ -129,18 +129,13 @@ def clean_record_value(model: Any, name: str, value: Any) -> Any:
     text = "" if value is None else value
     if not isinstance(text, str):
         raise InvalidInput(_("Enter text."), details={"field": name})
-    if "\x00" in text:
-        raise InvalidInput(
+    if has_invisible(text):  # NUL among them, named as such
+        message = (
             _("%(field)s contains a NUL character; remove it and try again.")
-            % {"field": field_label(model, name)},
-            details={"field": name},
+            if "\x00" in text
+            else _("%(field)s contains invisible control characters; remove them and try again.")
         )
-    if has_invisible(text):
-        raise InvalidInput(
-            _("%(field)s contains invisible control characters; remove them and try again.")
-            % {"field": field_label(model, name)},
-            details={"field": name},
-        )
+        raise InvalidInput(message % {"field": field_label(model, name)}, details={"field": name})
     text = text.strip()
     limit = model._meta.get_field(name).max_length
     if limit and len(text) > limit:

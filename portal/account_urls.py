@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal import views
+from portal import account_views, views
 from portal.forms import LoginForm, ResetSetPasswordForm
 from portal.security import RateLimitedPasswordResetForm
 from portal.views import no_referrer
@@ -51,6 +51,7 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("invitation/done/", no_referrer(views.invitation_done), name="invitation_done"),
+    path("profile/", account_views.profile, name="profile"),
     path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("2fa/qr.svg", views.two_factor_qr, name="two_factor_qr"),
     path("2fa/verify/", views.two_factor_verify, name="two_factor_verify"),

@@ -1,6 +1,7 @@
 """Request middleware of the project."""
 
 import functools
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -22,10 +23,12 @@ from portal.security import requires_two_factor
 
 
 class UserLanguageMiddleware:
-    """Activate the signed-in user's preferred language (en or zh-hans) for the request.
+    """Activate the signed-in user's preferred language (en or zh-hans) and time zone for the
+    request, so that pages show times in the viewer's zone.
 
     Runs after AuthenticationMiddleware; anonymous visitors keep the language that
-    LocaleMiddleware negotiated from the Accept-Language header.
+    LocaleMiddleware chose (the language cookie of ``set_language``, else Accept-Language) and
+    UTC.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -33,10 +36,19 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.preferred_language:
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if user.preferred_language:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(user.time_zone or "UTC"))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 SESSION_STARTED_KEY = "portal_session_started"

@@ -252,3 +252,37 @@ def api_token_mark_used(*, token: ApiToken, now: dt.datetime) -> None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def user_preferences_update(
+    *, user: User, preferred_language: str | None = None, time_zone: str | None = None
+) -> User:
+    """Save ``user``'s interface language (``en`` or ``zh-hans``) and/or time zone (an IANA
+    name such as ``Asia/Shanghai``); ``None`` leaves a value as it is. Raises
+    ``InvalidInput`` (``details["field"]``) for a language or zone outside those lists."""
+    from django.core.exceptions import ValidationError
+
+    from portal.models import Language, validate_time_zone
+
+    fields: list[str] = []
+    if preferred_language is not None:
+        if preferred_language not in Language.values:
+            raise InvalidInput(
+                _("Choose English or Simplified Chinese."),
+                details={"field": "preferred_language"},
+            )
+        user.preferred_language = preferred_language
+        fields.append("preferred_language")
+    if time_zone is not None:
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as exc:
+            raise InvalidInput(
+                _("Choose a time zone from the list, such as Asia/Shanghai."),
+                details={"field": "time_zone"},
+            ) from exc
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    if fields:
+        user.save(update_fields=fields)
+    return user

@@ -253,6 +253,8 @@ SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form post (CSRF) gets a page in the portal's layout and the viewer's language.
+CSRF_FAILURE_VIEW = "portal.handlers.csrf_failure"
 
 # --- Language and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import health, views
+from portal import account_views, health, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz/ready", health.ReadinessView.as_view(), name="readiness"),
     path("internal/metrics", health.metrics, name="metrics"),
     path("accounts/", include("portal.account_urls")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("", include("cases.urls")),
     path("", include("cases.urls_reminders")),

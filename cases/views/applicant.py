@@ -11,6 +11,7 @@ from cases import selectors
 from cases.forms import (
     UploadForm,
 )
+from cases.models import WaitingOn
 from cases.selectors.corrections import correction_latest_for_applicant
 from cases.selectors.deadlines import case_deadlines_for_applicant
 from cases.services import privacy
@@ -36,6 +37,12 @@ def my_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         applicant=case.applicant, user=request.user
     )
     context["upcoming_items"], context["overdue_items"] = case_deadlines_for_applicant(case=case)
+    # GOV.UK order (issue 11): first what the applicant must do, then what waits on the advisor.
+    requirements = list(context["requirements"])
+    context["to_do"] = [
+        r for r in requirements if r.required and r.waiting_on == WaitingOn.APPLICANT
+    ]
+    context["with_advisor"] = [r for r in requirements if r.waiting_on == WaitingOn.ADVISOR]
     return render(request, "cases/my_case_detail.html", context)
 
 

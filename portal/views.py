@@ -286,10 +286,12 @@ def two_factor_recovery(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 class AuditExportForm(forms.Form):
     start = forms.DateField(
-        label=_("From (UTC date)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From (UTC date)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("To (UTC date, inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To (UTC date, inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -25,7 +25,14 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 class DateInput(forms.DateInput):
+    """``<input type="date">``, whose value must be ISO (YYYY-MM-DD) in every language: the
+    localized format (2016/06/30 in Chinese) is refused by browsers, so an unchanged re-save
+    failed (issue 11)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, object] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 APPLICANT_FIELDS = (

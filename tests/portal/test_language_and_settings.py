@@ -154,3 +154,19 @@ def test_csrf_failure_page_explains_what_to_do_in_the_layout():
     body = response.content.decode()
     assert "The form could not be sent" in body
     assert '<main id="main"' in body
+
+
+def test_date_inputs_hold_iso_dates_in_chinese_too():
+    """A localized value (2016/06/30) in <input type="date"> is refused by browsers, so an
+    unchanged form could not be saved again in Chinese."""
+    from django import forms
+    from django.utils import translation
+
+    from cases.forms import DateInput
+
+    class Form(forms.Form):
+        day = forms.DateField(widget=DateInput)
+
+    with translation.override("zh-hans"):
+        html = str(Form(initial={"day": dt.date(2016, 6, 30)})["day"])
+    assert 'value="2016-06-30"' in html

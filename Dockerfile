@@ -35,6 +35,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fontconfig \
       fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
+# The passport reader (issue 13) runs Debian's Tesseract OCR (with its English model) in the worker.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr \
+ && rm -rf /var/lib/apt/lists/*
 # Files stay owned by root: the app cannot change its own code, settings or static files.
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin portal \

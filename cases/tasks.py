@@ -9,6 +9,7 @@ from django.conf import settings
 
 from cases.models import FailureKind
 from cases.services import eligibility as services_eligibility
+from cases.services import passports as services_passports
 from cases.services import photos as services_photos
 from cases.services import previews as services_previews
 from cases.services import privacy
@@ -129,3 +130,21 @@ def document_photo_check(document_id: int) -> str:
     (``services.photos.document_photo_check``, issue 13); returns ``checked`` or ``skipped``.
     Retried twice on a storage error; the checker's own errors are stored as a result."""
     return services_photos.document_photo_check(document_id=document_id)
+
+
+@shared_task(
+    name="cases.passport_read",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(ConnectionError,),
+    max_retries=2,
+    default_retry_delay=30,
+    soft_time_limit=settings.PORTAL_UPLOAD_SOFT_TIME_LIMIT,
+    time_limit=settings.PORTAL_UPLOAD_TIME_LIMIT,
+)
+def passport_read(document_id: int) -> str:
+    """Read the machine-readable zone of one ready passport version
+    (``services.passports.passport_read``); returns the reading's status. The service stores
+    a reader's error as a ``failed`` reading, so only a lost database connection retries; the
+    upload itself never waits on this."""
+    return services_passports.passport_read(document_id=document_id)

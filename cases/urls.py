@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from cases.views import (
     applicant,
     documents,
+    passports,
     photos,
     qualifications,
     questionnaire_review,
@@ -70,6 +71,16 @@ urlpatterns = [
     path("cases/<int:pk>/messages/", views.message_post, name="message_post"),
     path("cases/<int:pk>/steps/<int:step_pk>/tick/", steps.step_tick, name="step_tick"),
     path("cases/<int:pk>/steps/<int:step_pk>/untick/", steps.step_untick, name="step_untick"),
+    path(
+        "cases/<int:pk>/documents/<int:document_pk>/passport/",
+        passports.document_passport,
+        name="document_passport",
+    ),
+    path(
+        "cases/<int:pk>/documents/<int:document_pk>/passport/apply/",
+        passports.document_passport_apply,
+        name="document_passport_apply",
+    ),
     path("documents/<int:document_pk>/download/", documents.document_download, name="download"),
     path("documents/<int:document_pk>/preview/", documents.document_preview, name="preview"),
     # Photo checks (issue 13)

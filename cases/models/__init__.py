@@ -8,6 +8,7 @@ from cases.models.applicants import Applicant
 from cases.models.cases import Case, CaseQuerySet, CaseReferenceCounter
 from cases.models.corrections import CorrectionProposal, CorrectionStatus
 from cases.models.documents import (
+    PASSPORT_REQUIREMENT_CODES,
     SATISFIED_STATUSES,
     AccessKind,
     Document,
@@ -23,6 +24,7 @@ from cases.models.documents import (
     get_private_storage,
     private_storage,
 )
+from cases.models.passports import PassportReading, ReadingStatus
 from cases.models.photos import PhotoCheck
 from cases.models.qualifications import DegreeLevel, Education, Employment
 from cases.models.questionnaires import (
@@ -89,6 +91,7 @@ __all__ = [
     "MAX_STEP_NOTE_CHARS",
     "MAX_STEP_OFFSET_DAYS",
     "OPEN_STAGES",
+    "PASSPORT_REQUIREMENT_CODES",
     "PRE_SUBMISSION_STAGES",
     "SATISFIED_STATUSES",
     "STAGE_ENTRY_KINDS",
@@ -120,6 +123,7 @@ __all__ = [
     "FailureKind",
     "Message",
     "Notification",
+    "PassportReading",
     "PhotoCheck",
     "PreviewState",
     "PrivateStorage",
@@ -127,6 +131,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireResponse",
     "QuestionnaireStatus",
+    "ReadingStatus",
     "ReminderDelivery",
     "ReminderKind",
     "ReminderPreference",

@@ -53,6 +53,10 @@ class RequirementStatus(models.TextChoices):
     WAIVED = "waived", _("Waived")
 
 
+# Checklist item codes of the passport bio-data page: a ready version of one is read by the
+# passport reader (``cases/services/passports.py``; the seeded K and R checklists use it).
+PASSPORT_REQUIREMENT_CODES: frozenset[str] = frozenset({"passport-bio-page"})
+
 SATISFIED_STATUSES: frozenset[str] = frozenset(
     {RequirementStatus.ACCEPTED, RequirementStatus.WAIVED}
 )
@@ -150,6 +154,11 @@ class DocumentRequirement(models.Model):
     @property
     def is_satisfied(self) -> bool:
         return self.status in SATISFIED_STATUSES
+
+    @property
+    def reads_passport(self) -> bool:
+        """Whether uploads here go through the passport reader (the bio-data page)."""
+        return self.code in PASSPORT_REQUIREMENT_CODES
 
     @property
     def waiting_on(self) -> str:

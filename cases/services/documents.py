@@ -25,7 +25,11 @@ from cases.models import (
 )
 from cases.services.events import case_touch, event_record
 from cases.services.notifications import notify_review, notify_upload
-from cases.services.uploads import documents_enqueue_previews, documents_enqueue_processing
+from cases.services.uploads import (
+    documents_enqueue_passport_reads,
+    documents_enqueue_previews,
+    documents_enqueue_processing,
+)
 from cases.uploads import CheckedFile, screen_upload
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed, StaleObject
@@ -136,6 +140,14 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
             ready = [d.pk for d in documents if d.state == VersionState.READY]
             if ready:
                 transaction.on_commit(lambda: documents_enqueue_previews(ready))
+            # The item's requirement (loaded by the caller): the locked row holds few fields.
+            passports = [
+                d.pk
+                for (item, _c), d in zip(checked, documents, strict=True)
+                if d.state == VersionState.READY and item.requirement.reads_passport
+            ]
+            if passports:
+                transaction.on_commit(lambda: documents_enqueue_passport_reads(passports))
     except Exception:
         storage = Document._meta.get_field("file").storage
         for path in stored:

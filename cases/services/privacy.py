@@ -17,6 +17,7 @@ from cases.models import (
     Case,
     Document,
     EventKind,
+    PassportReading,
     Stage,
 )
 from cases.services.events import event_record
@@ -120,6 +121,7 @@ def retention_apply(
             )
             document_previews_delete(doc)  # the preview images go with the file
             photo_check_delete_files(doc)  # and so does a corrected photo
+            PassportReading.objects.filter(document=doc).delete()  # and what was read from it
             tombstone = {
                 "tombstone": {
                     "filename": doc.original_filename,

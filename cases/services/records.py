@@ -246,11 +246,13 @@ def applicant_record_update(
     changes: Mapping[str, Any],
     version: int,
     correction_id: int | None = None,
+    event_data: Mapping[str, str] | None = None,
 ) -> RecordChange:
     """Change ``applicant``'s identity and passport fields (``changes``: some of
     ``APPLICANT_RECORD_FIELDS``; dates as ``date`` or ISO text) if ``version`` is still the
     stored one. Writes an event per changed field on each of the applicant's cases and
-    updates their search text. ``correction_id`` names the confirmed correction, if any.
+    updates their search text. ``correction_id`` names the confirmed correction, if any;
+    ``event_data`` is added to each event's data (e.g. the passport reading it came from).
 
     Raises ``NotAllowed`` unless ``actor`` is staff on one of the applicant's cases,
     ``InvalidInput`` (naming the field) for a value intake would refuse, ``StaleObject`` when
@@ -291,6 +293,7 @@ def applicant_record_update(
         extra = {"record": "applicant"}
         if correction_id is not None:
             extra["correction"] = str(correction_id)
+        extra.update(event_data or {})
         _events(cases, actor, Applicant, current, diff, **extra)
     warnings = []
     if {"passport_expiry"} & set(diff):

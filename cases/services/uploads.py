@@ -69,6 +69,16 @@ def documents_enqueue_photo_checks(document_ids: list[int]) -> None:
         tasks.document_photo_check.delay(pk)
 
 
+def documents_enqueue_passport_reads(document_ids: list[int]) -> None:
+    """Queue the passport reader (``cases/services/passports.py``) for each ready version of a
+    passport bio-data page (the caller picks them by ``requirement.reads_passport``; on
+    commit, beside the previews)."""
+    from cases import tasks
+
+    for pk in document_ids:
+        tasks.passport_read.delay(pk)
+
+
 def document_may_retry(*, document_id: int) -> bool:
     """Whether the version is still processing with tries left (the task retries then)."""
     return Document.objects.filter(
@@ -155,6 +165,8 @@ def _finish_ready(document: Document, new_name: str, content_type: str, display_
             return
         transaction.on_commit(lambda: documents_enqueue_previews([document.pk]))
         transaction.on_commit(lambda: documents_enqueue_photo_checks([document.pk]))
+        if document.requirement.reads_passport:
+            transaction.on_commit(lambda: documents_enqueue_passport_reads([document.pk]))
         if new_name:
             old = document.file.name
             # The original held the location or was the HEIC: it goes once the new one is in.

@@ -88,7 +88,12 @@ CRITERION_SCHEMAS: dict[str, dict[str, Any]] = {
         ["min_years"],
     ),
     "passport_valid_months": _schema(
-        {"months": {"type": "integer", "minimum": 0, "maximum": 120}}, ["months"]
+        {
+            "months": {"type": "integer", "minimum": 0, "maximum": 120},
+            # What the months count from: the intended entry date or the date of application.
+            "from": {"enum": ["entry", "application"]},
+        },
+        ["months"],
     ),
     "has_document": _schema(
         {

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from cases.models import Case, DocumentRequirement, Education, Employment
+from cases.reminders.schedule import local_today
 from eligibility.engine import EducationFact, EmploymentFact, Facts
 
 FACTS_PREFETCH = (
@@ -69,6 +70,11 @@ def facts_for_case(case: Case, *, today: dt.date, advisor_flag: bool = False) ->
         nationality=str(applicant.nationality or ""),
         passport_expiry=applicant.passport_expiry,
         intended_entry_date=case.intended_entry_date,
+        application_date=(
+            local_today(case.submitted_at, case.time_zone)
+            if case.submitted_at
+            else case.target_submission_date
+        ),
         education=tuple(education) if education else None,
         employment=tuple(employment) if employment else None,
         documents={r.code: r.status for r in case.requirements.all()},
@@ -89,6 +95,7 @@ def facts_snapshot(facts: Facts) -> dict[str, Any]:
         "nationality": facts.nationality,
         "passport_expiry": iso(facts.passport_expiry),
         "intended_entry_date": iso(facts.intended_entry_date),
+        "application_date": iso(facts.application_date),
         "education": None
         if facts.education is None
         else [

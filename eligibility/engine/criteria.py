@@ -145,17 +145,21 @@ class MaxAge(Node):
 
 
 class PassportValidMonths(Node):
+    """PASS when the passport is valid at least ``months`` months after the anchor date:
+    ``"from": "entry"`` (the default) the intended entry date, ``"application"`` the date of
+    application (consular checklists count from it); either is today when not yet known."""
+
     __slots__ = ()
 
     def evaluate(self, facts: Facts) -> CriterionResult:
         months = self.spec["months"]
-        on = facts.reference_date
+        anchor = self.spec.get("from", "entry")
+        on = facts.anchor_date(anchor)
+        base = {"months": months, "date": on.isoformat(), "from": anchor}
         if facts.passport_expiry is None:
-            return CriterionResult(
-                self, Tri.UNKNOWN, {"months": months, "date": on.isoformat()}, ("passport_expiry",)
-            )
+            return CriterionResult(self, Tri.UNKNOWN, base, ("passport_expiry",))
         ok = facts.passport_expiry >= add_months(on, months)
-        params = {"months": months, "date": on.isoformat(), "expiry": facts.passport_expiry}
+        params = {**base, "expiry": facts.passport_expiry}
         return CriterionResult(self, Tri.PASS if ok else Tri.FAIL, params)
 
 

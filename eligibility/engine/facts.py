@@ -65,6 +65,8 @@ class Facts:
     nationality: str = ""
     passport_expiry: dt.date | None = None
     intended_entry_date: dt.date | None = None
+    # The date the visa application is (to be) lodged: submitted, else planned; None unknown.
+    application_date: dt.date | None = None
     education: tuple[EducationFact, ...] | None = None
     employment: tuple[EmploymentFact, ...] | None = None
     documents: Mapping[str, str] = field(default_factory=dict)
@@ -74,6 +76,13 @@ class Facts:
     def reference_date(self) -> dt.date:
         """The intended entry date, else today."""
         return self.intended_entry_date or self.today
+
+    def anchor_date(self, anchor: str) -> dt.date:
+        """The date a validity period counts from: ``"entry"`` the intended entry date,
+        ``"application"`` the application date; today when that date is not known."""
+        if anchor == "application":
+            return self.application_date or self.today
+        return self.reference_date
 
 
 # Human names of the facts a criterion may find missing, in English and Chinese.

@@ -127,7 +127,7 @@ def _edit_page(
 def _details(kind: str, obj: Any) -> list[tuple[str, str]]:
     """What the confirmation page shows of the row to remove, in the active language."""
     if kind == "education":
-        country = f" ({obj.country.code})" if obj.country else ""
+        country = f" ({obj.country.name})" if obj.country else ""
         graduation = obj.graduation_date.isoformat() if obj.graduation_date else "—"
         return [
             (_("Level"), str(obj.get_level_display())),
@@ -164,6 +164,8 @@ def _delete_page(
         {
             "question": _("Remove this degree?") if education else _("Remove this job?"),
             "details": _details(kind, obj),
+            # What the person typed (not translated), marked for translation tools and checks.
+            "typed": [_("Role"), _("Organisation")],
             "warning": _(
                 "It is removed from the applicant's profile and no longer counts for "
                 "eligibility; this cannot be undone."

@@ -91,6 +91,9 @@ PAGES: dict[str, dict[str, Url]] = {
     "cases/<pk>/documents/<document_pk>/access/": _for(
         STAFF, lambda w: f"/cases/{w['case']}/documents/{w['document']}/access/"
     ),
+    "cases/<pk>/documents/<document_pk>/passport/": _for(
+        STAFF, lambda w: f"/cases/{w['case']}/documents/{w['document']}/passport/"
+    ),
     "cases/<pk>/qualifications/": _for(STAFF, lambda w: f"/cases/{w['case']}/qualifications/"),
     "cases/<pk>/qualifications/<kind>/<item_pk>/": {
         "advisor": lambda w: f"/cases/{w['case']}/qualifications/education/{w['education']}/",

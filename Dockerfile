@@ -29,15 +29,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORTAL_PRIVATE_MEDIA_ROOT=/srv/portal/private \
     PORTAL_BEAT_HEARTBEAT_FILE=/tmp/portal-beat-heartbeat \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
-# Runtime libraries only (no compiler): WeasyPrint's Pango and a font with Chinese characters
-# for the questionnaire's data sheet PDF (cases/questionnaires/pdf.py); no package lists kept.
+# Runtime programs and libraries only (no compiler), in one layer with no package lists kept:
+# WeasyPrint's Pango and a font with Chinese characters for the questionnaire's data sheet PDF
+# (cases/questionnaires/pdf.py), and Debian's Tesseract OCR (with its English model), which the
+# passport reader runs in the worker (cases/uploads/mrz.py).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fontconfig \
-      fonts-noto-cjk \
- && rm -rf /var/lib/apt/lists/*
-# The passport reader (issue 13) runs Debian's Tesseract OCR (with its English model) in the worker.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends tesseract-ocr \
+      fonts-noto-cjk tesseract-ocr \
  && rm -rf /var/lib/apt/lists/*
 # Files stay owned by root: the app cannot change its own code, settings or static files.
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \

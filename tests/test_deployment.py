@@ -136,11 +136,18 @@ def test_image_runs_as_non_root_without_compilers_and_builds_static_files():
     assert "USER portal" in final
     for absent in ("gcc", "g++", "build-essential", "pip install"):
         assert absent not in final, absent
-    # One apt-get install, of the PDF data sheet's runtime libraries only, lists removed.
+    # One apt-get install, of runtime packages only (the PDF data sheet's Pango and CJK font,
+    # the passport reader's Tesseract), lists removed.
     installs = re.findall(r"apt-get install -y --no-install-recommends ([^&]+)&&", final)
     assert final.count("apt-get install") == len(installs) == 1
     packages = set(installs[0].replace("\\", " ").split())
-    assert packages == {"libpango-1.0-0", "libpangoft2-1.0-0", "fontconfig", "fonts-noto-cjk"}
+    assert packages == {
+        "libpango-1.0-0",
+        "libpangoft2-1.0-0",
+        "fontconfig",
+        "fonts-noto-cjk",
+        "tesseract-ocr",
+    }
     assert "rm -rf /var/lib/apt/lists/*" in final
     assert "COPY --from=build /opt/venv /opt/venv" in final
     assert "sh docker/build.sh app" in stages[1]

@@ -194,8 +194,9 @@ def test_case_page_shows_the_status_in_the_viewers_time_zone(
         page = client_for(advisor).get(reverse("cases:detail", args=[invitee_case.pk]))
     text = page.content.decode()
     assert "Applicant&#x27;s invitation" in text or "Applicant's invitation" in text
-    assert "on 2026-03-10 10:00; not opened yet" in text  # 02:00 UTC is 10:00 in Shanghai
-    assert "until 2026-03-17 10:00" in text
+    # 02:00 UTC is 10:00 in Shanghai, shown with the zone's abbreviation
+    assert "on 2026-03-10 10:00 CST; not opened yet" in text
+    assert "until 2026-03-17 10:00 CST" in text
     assert reverse("cases:invitation_resend", args=[invitee_case.pk]) in text
 
 

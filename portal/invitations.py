@@ -13,16 +13,15 @@ import datetime as dt
 import enum
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal.errors import InvalidInput, RateLimited
+from portal.mail import account_mail_send, language_of
 from portal.models import Invitation, User
 
 WINDOW = dt.timedelta(hours=1)
@@ -84,16 +83,18 @@ def invitation_email(invitation_id: int, invited_by: str) -> None:
     """Email the link of invitation ``invitation_id`` in its user's language (after commit)."""
     invitation = Invitation.objects.select_related("user").get(pk=invitation_id)
     user = invitation.user
-    with translation.override(user.preferred_language):
-        context = {
+    account_mail_send(
+        address=user.email,
+        language=language_of(user),
+        subject_template="portal/email/invitation_subject.txt",
+        body_template="portal/email/invitation.txt",
+        context={
             "user": user,
             "link": invitation_link_for(invitation),
             "invited_by": invited_by,
             "days": settings.INVITATION_TIMEOUT_DAYS,
-        }
-        subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
-        body = render_to_string("portal/email/invitation.txt", context)
-    send_mail(subject, body, None, [user.email])
+        },
+    )
 
 
 def _local(moment: dt.datetime, viewer: User) -> dt.datetime:

@@ -9,12 +9,13 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.forms import IdentityEmailField
 from portal.identity import email_canonical
+from portal.mail import language_of
 from portal.models import User
 
 
@@ -91,6 +92,27 @@ class RateLimitedPasswordResetForm(PasswordResetForm):
         check_lookalikes=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Django's mail, written in the account's saved language (``portal.mail``), whatever
+        the language of the browser that asked for it."""
+        with translation.override(language_of(context["user"])):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
 
     def get_users(self, email: str) -> Iterator[User]:
         users = User.objects.filter(email_canonical=email_canonical(email), is_active=True)

@@ -9,10 +9,8 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.models import Device
@@ -24,6 +22,7 @@ from portal.errors import InvalidInput, NotAllowed
 from portal.firms import is_firm_member
 from portal.identity import email_canonical, email_normalize
 from portal.invitations import invitation_create, invitation_email, invitation_link_for
+from portal.mail import account_mail_send, language_of
 from portal.models import ApiToken, Firm, Role, User
 
 
@@ -51,7 +50,7 @@ def user_invite_applicant(
     user = User.objects.filter(email_canonical=email_canonical(email)).first()
     inviter = invited_by.get_full_name()
     if user is not None and user.firm_id != firm.pk:
-        address, language, firm_name = user.email, user.preferred_language, firm.name
+        address, language, firm_name = user.email, language_of(user), firm.name
         transaction.on_commit(
             lambda: _send_case_elsewhere(address, language, inviter=inviter, firm_name=firm_name)
         )
@@ -77,11 +76,13 @@ def user_invite_applicant(
 def _send_case_elsewhere(address: str, language: str, *, inviter: str, firm_name: str) -> None:
     """Tell the owner of ``address`` (an account of another firm) that ``firm_name`` opened a
     case for them which their account cannot see; sent in the account's language."""
-    with translation.override(language):
-        context = {"invited_by": inviter, "firm_name": firm_name}
-        subject = render_to_string("portal/email/case_elsewhere_subject.txt", context).strip()
-        body = render_to_string("portal/email/case_elsewhere.txt", context)
-    send_mail(subject, body, None, [address])
+    account_mail_send(
+        address=address,
+        language=language,
+        subject_template="portal/email/case_elsewhere_subject.txt",
+        body_template="portal/email/case_elsewhere.txt",
+        context={"invited_by": inviter, "firm_name": firm_name},
+    )
 
 
 # --- two-factor enrolment (django-otp) --------------------------------------------------------

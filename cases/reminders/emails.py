@@ -34,12 +34,11 @@ from cases.models import (
 )
 from cases.models.overdue import days_left_local
 from eligibility.models import AssessmentOutcome
+from portal.mail import language_of  # the one rule of every account email's language
 from portal.models import User
 
 if TYPE_CHECKING:
     from cases.services.sweep import _Fresh
-
-LANGUAGES = ("en", "zh-hans")
 
 
 @dataclass(frozen=True)
@@ -116,10 +115,6 @@ def reminder_item(
         days_left=days_left_local(row.due_date, case.time_zone, now or timezone.now()),
         started=started,
     )
-
-
-def language_of(user: User) -> str:
-    return user.preferred_language if user.preferred_language in LANGUAGES else "en"
 
 
 def _render(name: str, ext: str, language: str, context: dict[str, Any]) -> str:

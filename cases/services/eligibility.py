@@ -34,6 +34,7 @@ from eligibility.models import (
     RuleSetStatus,
 )
 from portal.errors import InvalidInput, NotAllowed
+from portal.mail import language_of
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -292,7 +293,7 @@ def _notify_advisors(rule_set: RuleSet, notices: list[tuple[User, list[Assessmen
     for advisor, items in notices:
         if not advisor.email or not advisor.is_active:
             continue
-        with translation.override(advisor.preferred_language or "en"):
+        with translation.override(language_of(advisor)):
             context = {
                 "advisor": advisor,
                 "rule_set": rule_set,

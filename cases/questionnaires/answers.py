@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cases.questionnaires.definition import MAX_GROUP_ITEMS, text
+from cases.questionnaires.order import date_order_errors
 from portal.dates import STORED_DATE_MAX, STORED_DATE_MIN
 from portal.text import has_invisible
 
@@ -246,6 +247,11 @@ def _clean_group(
                 continue
             if require and field.get("required") and _blank(row[field["key"]]):
                 errors[name] = _missing(field, lang)
+        order = date_order_errors(
+            q["fields"], row, label=lambda f: _label(f, lang), prefix=f"{key}-{index}-"
+        )
+        for name, message in order.items():
+            errors.setdefault(name, message)
         cleaned.append(row)
     if len(cleaned) > limit:
         errors[key] = _("Give at most %(n)d items for “%(label)s”.") % {
@@ -315,6 +321,10 @@ def clean_section(
                 else:
                     cleaned[f["key"]] = [] if f["type"] == "group" else ""
                     errors.pop(f["key"], None)
+    for name, message in date_order_errors(
+        section["questions"], cleaned, label=lambda q: _label(q, lang)
+    ).items():
+        errors.setdefault(name, message)
     ordered = {k: cleaned[k] for k in _order(section) if k in cleaned}
     return ordered, errors
 

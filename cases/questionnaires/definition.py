@@ -18,7 +18,10 @@ A question has:
 - per type: ``text`` ``max_length`` (1-2000, default 200), ``multiline``, ``format``
   (``email``, ``phone``, ``passport_number`` with ``country_from``: the key of the country
   question whose answer picks the number pattern); ``number`` (a whole number) ``min`` and
-  ``max`` (inclusive, -1,000,000 to 1,000,000); ``date`` ``when`` (``past`` | ``future``);
+  ``max`` (inclusive, -1,000,000 to 1,000,000); ``date`` ``when`` (``past`` | ``future``) and
+  ``not_before`` (the key of another date question of the same page, or of the same group
+  item for a group's field, that this answer may not be earlier than: an end after its
+  start);
   ``choice`` ``options`` (``[{"value", "label"}]``); ``country`` ``multiple``; ``yes_no``
   ``follow_up`` (questions asked when the answer is yes); ``group`` ``fields`` (the questions
   of one item, no nested groups), ``min_items``, ``max_items`` (1-20), ``item_label``.
@@ -32,6 +35,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
+from cases.questionnaires.order import not_before_errors
 from portal.errors import InvalidInput
 
 QUESTION_TYPES = ("text", "number", "date", "choice", "country", "yes_no", "group")
@@ -111,7 +115,7 @@ QUESTION_SCHEMAS: dict[str, dict[str, Any]] = {
             "max": {"type": "integer", "minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT},
         }
     ),
-    "date": _schema({"when": {"enum": ["past", "future"]}}),
+    "date": _schema({"when": {"enum": ["past", "future"]}, "not_before": _KEY}),
     "choice": _schema(
         {
             "options": {
@@ -298,6 +302,7 @@ def definition_errors(definition: Any) -> list[str]:
             errors.extend(_question(question, where, seen))
     errors.extend(_country_from_errors(definition))
     errors.extend(_record_twice_errors(definition))
+    errors.extend(not_before_errors(definition))
     return errors
 
 

@@ -99,20 +99,29 @@ def document_process(self: Task, document_id: int) -> str:
 
 
 @shared_task(
+    bind=True,
     name="cases.document_preview",
     acks_late=True,
     ignore_result=True,
-    autoretry_for=(Exception,),
     max_retries=2,
     default_retry_delay=30,
     soft_time_limit=settings.PORTAL_UPLOAD_SOFT_TIME_LIMIT,
     time_limit=settings.PORTAL_UPLOAD_TIME_LIMIT,
 )
-def document_preview(document_id: int) -> int:
+def document_preview(self: Task, document_id: int) -> int:
     """Render the PNG preview of one ready version (``services.previews.
     document_preview_build``); returns its page count, 0 when there was nothing to do. Retried
-    twice on any error; a version without a preview still downloads and can be reviewed."""
-    return services_previews.document_preview_build(document_id=document_id)
+    twice on any error (30 s apart); after the last try the preview is marked as not makeable
+    (``document_preview_give_up``). A version without a preview still downloads and can be
+    reviewed."""
+    try:
+        return services_previews.document_preview_build(document_id=document_id)
+    except Exception as exc:
+        if self.request.retries < (self.max_retries or 0):
+            raise self.retry(exc=exc) from exc
+        log.exception("preview of document %s failed on its last try", document_id)
+        services_previews.document_preview_give_up(document_id=document_id)
+        return 0
 
 
 @shared_task(

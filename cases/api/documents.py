@@ -153,7 +153,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["get"], filter_backends=())
     def preview(self, request: Request, pk: str | None = None) -> FileResponse:
         raw = request.query_params.get("page", "1")
-        if not raw.isdigit() or len(raw) > 4:
+        if not raw.isdigit() or len(raw) > 4 or int(raw) < 1:
             raise exceptions.ValidationError(
                 {"page": [_("The page must be a whole number from 1, such as page=1.")]}
             )

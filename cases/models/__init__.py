@@ -9,6 +9,7 @@ from cases.models.cases import Case, CaseQuerySet, CaseReferenceCounter
 from cases.models.corrections import CorrectionProposal, CorrectionStatus
 from cases.models.documents import (
     PASSPORT_REQUIREMENT_CODES,
+    PREVIEW_FAILED_KEY,
     SATISFIED_STATUSES,
     AccessKind,
     Document,
@@ -92,6 +93,7 @@ __all__ = [
     "MAX_STEP_OFFSET_DAYS",
     "OPEN_STAGES",
     "PASSPORT_REQUIREMENT_CODES",
+    "PREVIEW_FAILED_KEY",
     "PRE_SUBMISSION_STAGES",
     "SATISFIED_STATUSES",
     "STAGE_ENTRY_KINDS",

@@ -196,7 +196,13 @@ class PreviewState(models.TextChoices):
 
     READY = "ready", _("Preview ready")
     PENDING = "pending", _("Preview being made")
+    FAILED = "failed", _("No preview could be made")
     NONE = "none", _("No preview")
+
+
+# ``Document.preview_key`` of a version whose preview the worker gave up on (every try failed);
+# real keys start with "previews/", and "" means not made yet.
+PREVIEW_FAILED_KEY = "failed"
 
 
 class FailureKind(models.TextChoices):
@@ -307,12 +313,15 @@ class Document(models.Model):
     @property
     def preview_state(self) -> str:
         """A ``PreviewState``: ``ready`` once page images exist; ``pending`` while the version
-        is being checked or its preview made (a preview that could not be made stays so: the
-        file still downloads); ``none`` for a refused or failed version or a deleted file."""
+        is being checked or its preview made; ``failed`` when every try to make it failed (the
+        file still downloads and can be reviewed); ``none`` for a refused or failed version or
+        a deleted file."""
         if self.file_deleted_at is not None:
             return PreviewState.NONE
         if self.preview_pages:
             return PreviewState.READY
+        if self.preview_key == PREVIEW_FAILED_KEY:
+            return PreviewState.FAILED
         if self.state in (VersionState.PROCESSING, VersionState.READY):
             return PreviewState.PENDING
         return PreviewState.NONE

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
 
-from cases.models import AccessKind, Document, VersionState
+from cases.models import PREVIEW_FAILED_KEY, AccessKind, Document, VersionState
 from cases.services.access import document_access_record
 from cases.services.downloads import document_ensure_downloadable
 from cases.uploads.previews import render_preview
@@ -52,10 +52,24 @@ def document_preview_build(*, document_id: int) -> int:
     return len(pages)
 
 
+def document_preview_give_up(*, document_id: int) -> bool:
+    """Mark the preview of a version as not makeable after the worker's last try failed, so
+    pages and the API say so instead of "being made" for ever (``PreviewState.FAILED``). Only a
+    version with no preview and no claim is marked; returns whether it was."""
+    marked = Document.objects.filter(pk=document_id, preview_key="", preview_pages=0).update(
+        preview_key=PREVIEW_FAILED_KEY
+    )
+    if marked:
+        log.warning(
+            "no preview of document %s could be made; the file is still served", document_id
+        )
+    return bool(marked)
+
+
 def document_previews_delete(document: Document) -> None:
     """Delete the stored preview pages of ``document`` once the transaction commits (the
     caller clears ``preview_key`` and ``preview_pages``)."""
-    if not document.preview_key:
+    if not document.preview_key or document.preview_key == PREVIEW_FAILED_KEY:
         return
     storage = document.file.storage
     names = [document.preview_page_name(n) for n in document.preview_page_numbers]

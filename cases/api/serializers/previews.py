@@ -17,8 +17,9 @@ class PreviewSerializer(serializers.Serializer):
         choices=PreviewState.choices,
         read_only=True,
         help_text="ready: the page images below can be fetched; pending: the version is being "
-        "checked or its preview made (refresh later; the file downloads meanwhile); none: no "
-        "preview (refused or failed version, or a file deleted by retention).",
+        "checked or its preview made (refresh later; the file downloads meanwhile); failed: "
+        "every try to make the preview failed (the file still downloads); none: no preview "
+        "(refused or failed version, or a file deleted by retention).",
     )
     page_count = serializers.SerializerMethodField(
         help_text="Pages with a preview image (at most 20 of a PDF; 1 of an image); 0 unless ready."

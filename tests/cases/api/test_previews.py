@@ -108,11 +108,11 @@ def test_after_retention_there_is_no_preview_and_the_page_is_refused(
 
 
 @pytest.mark.django_db
-def test_pages_that_do_not_exist_are_404_and_a_bad_page_is_400(api_for, case, previewed):
+def test_pages_that_do_not_exist_are_404_and_a_bad_page_number_is_400(api_for, case, previewed):
     client = api_for(case.advisor)
-    for page in (0, 2, 9999):
+    for page in (2, 9999):  # well-formed, but the version has no such page
         assert client.get(_url(previewed, page)).status_code == 404
-    for page in ("x", "-1", "1.5", "99999"):
+    for page in ("0", "x", "-1", "1.5", "99999"):  # not a page number at all
         response = client.get(_url(previewed, page))
         assert response.status_code == 400
         assert response.json()["fields"]["page"]
@@ -173,3 +173,43 @@ def test_preview_state_follows_the_version():
     assert doc.preview_state == PreviewState.NONE
     for state in (VersionState.REFUSED, VersionState.FAILED):
         assert Document(state=state).preview_state == PreviewState.NONE
+
+
+@pytest.mark.django_db
+def test_a_preview_that_cannot_be_made_says_so_after_the_last_try(
+    api_for, case, client_for, applicant_user, pdf_bytes, django_capture_on_commit_callbacks
+):
+    """The worker cannot render the stored file (here: its bytes replaced by garbage after the
+    upload's checks): every try fails, then the version says "failed" instead of "pending" for
+    ever, and it still downloads and can be reviewed."""
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from cases.tasks import document_preview
+
+    with django_capture_on_commit_callbacks(execute=False):
+        doc = services.document_upload(
+            requirement=case.requirements.get(code="passport-bio-page"),
+            stream=io.BytesIO(pdf_bytes),
+            filename="scan.pdf",
+            actor=applicant_user,
+        )
+    doc.refresh_from_db()
+    assert doc.preview_state == PreviewState.PENDING
+    storage, name = doc.file.storage, doc.file.name
+    storage.delete(name)
+    assert storage.save(name, ContentFile(b"%PDF-1.7 not really")) == name
+    assert document_preview.apply(args=[doc.pk]).get() == 0  # three tries, all failing
+    doc.refresh_from_db()
+    assert doc.preview_state == PreviewState.FAILED
+    body = api_for(case.advisor).get(f"/api/v1/documents/{doc.pk}/").json()
+    assert body["preview"] == {"state": "failed", "page_count": 0, "pages": []}
+    page = client_for(case.advisor).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "No preview could be made of this file. Open the file to see it." in page
+    assert "The preview is not ready yet" not in page
+    assert 'value="accepted"' in page  # still reviewable
+    assert api_for(case.advisor).get(_url(doc)).status_code == 404
+    from cases.services.previews import document_preview_build, document_preview_give_up
+
+    assert document_preview_give_up(document_id=doc.pk) is False  # marked once
+    assert document_preview_build(document_id=doc.pk) == 0  # and not tried again

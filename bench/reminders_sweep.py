@@ -7,13 +7,27 @@ and drops it at the end; it never touches an existing database. Run twice: 10,00
 time and query count (recording phase and total, emails to the in-memory backend), next to
 one raw SQL query selecting the same due rows (best of 5).
 
+Then, side by side on each email backend (issue 17's target: the sweep within 2x of
+``send_mass_mail``), in alternating rounds (A B C A B C ...), medians: the whole sweep of the
+1,000 reminders (record, re-check, claim, render, send, mark), Django's ``send_mass_mail`` of
+the same messages' subject, plain text and recipient, and ``send_messages`` of the same
+messages as the sweep builds them (text and HTML) over one connection. Backends: the in-memory
+one (locmem), SMTP to a local debugging server (the standard library's ``smtpd`` in a
+subprocess, output discarded) and the file backend (a temporary folder).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/reminders_sweep.py
+    ... bench/reminders_sweep.py --sizes 10000 --rounds 3    (a quicker run)
 """
 
+import argparse
 import datetime as dt
 import os
 import secrets
+import socket
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -40,6 +54,11 @@ def admin_dsn(url: str) -> tuple[str, str]:
 def main() -> None:
     import psycopg
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(str(n) for n in SIZES))
+    parser.add_argument("--rounds", type=int, default=5, help="side-by-side rounds (median)")
+    args = parser.parse_args()
+    sizes = tuple(int(n) for n in args.sizes.split(","))
     server, bench_url = admin_dsn(os.environ.get("DATABASE_URL", ""))
     if not bench_url.startswith(("postgres://", "postgresql://")):
         sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
@@ -47,7 +66,7 @@ def main() -> None:
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        run(bench_url)
+        run(bench_url, sizes, args.rounds)
     finally:
         from django.db import connections
 
@@ -56,7 +75,7 @@ def main() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def run(url: str) -> None:
+def run(url: str, sizes: tuple[int, ...], rounds: int) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -81,7 +100,7 @@ def run(url: str) -> None:
         f"{'sweep ms':>9} {'sweep q':>8} {'emails':>7} {'raw SQL ms':>11} {'raw rows':>9} "
         f"{'find ms':>8}"
     )
-    for size in SIZES:
+    for size in sizes:
         added += load(size - added, with_due=(added == 0))
         from cases.models import ReminderDelivery
 
@@ -109,7 +128,8 @@ def run(url: str) -> None:
         assert result.sent == DUE == len(mail.outbox) == raw_rows, result
     print("find ms  = the sweep's own ORM query for due requirements (all 4 offsets), best of 5;")
     print("record q = queries to find the due items and insert the ledger rows (constant);")
-    print("sweep q  = record q + re-check/claim/mark per batch and 2 per email (claim, mark).")
+    print("sweep q  = record q + fetch, re-check, claim and mark per batch of 200 (constant).")
+    side_by_side(rounds)
 
 
 def setup_rules() -> None:
@@ -215,7 +235,7 @@ def orm_find() -> tuple[float, str]:
     index its plan uses."""
     from cases.models import Case
     from cases.selectors import deadlines
-    from cases.services.sweep import _window
+    from cases.services.reminder_ledger import _window
 
     low, high = _window([7, 2, 0, -3], NOW.date())
     qs = deadlines.requirement_deadlines(Case.objects.all(), low=low, high=high)
@@ -237,6 +257,136 @@ def orm_find() -> tuple[float, str]:
         best,
         f"{scan} scan; uses {', '.join(u for u in used if 'open_due' in u) or 'no partial index'}",
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _smtp_server() -> tuple[subprocess.Popen, int]:
+    """A local SMTP debugging server (``smtpd.DebuggingServer``, output discarded)."""
+    port = _free_port()
+    server = ("-m", "smtpd", "-n", "-c", "DebuggingServer", f"127.0.0.1:{port}")
+    proc = subprocess.Popen(  # noqa: S603 - our own process, fixed arguments
+        [sys.executable, "-W", "ignore", *server],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the SMTP debugging server did not start")
+
+
+def side_by_side(rounds: int) -> None:
+    """The sweep of 1,000 reminders vs ``send_mass_mail`` and ``send_messages`` of the same
+    messages, per backend, alternating rounds; prints medians (ms) and the ratios."""
+    from django.core import mail
+    from django.core.mail import get_connection, send_mass_mail
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from cases.models import ReminderDelivery
+    from cases.services.sweep import reminders_sweep
+
+    def sweep() -> tuple[float, float, int]:
+        ReminderDelivery.objects.all().delete()
+        with CaptureQueriesContext(connection) as ctx:
+            start, cpu = time.perf_counter(), time.process_time()
+            result = reminders_sweep(now=NOW)
+            elapsed = (time.perf_counter() - start) * 1000
+            cpu_ms = (time.process_time() - cpu) * 1000
+        assert result.sent == DUE, result
+        return elapsed, cpu_ms, len(ctx.captured_queries)
+
+    def timed(call) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+        start, cpu = time.perf_counter(), time.process_time()
+        call()
+        return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
+
+    # The messages as the sweep builds them (the in-memory backend keeps them).
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        mail.outbox = []
+        sweep()
+        messages = list(mail.outbox)
+    datatuples = [(m.subject, m.body, m.from_email, m.to) for m in messages]
+    assert len(datatuples) == DUE
+
+    smtp, port = _smtp_server()
+    folder = tempfile.mkdtemp(prefix="bench-mail-")
+    backends = {
+        "locmem": {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+        "smtp (local smtpd)": {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": port,
+            "EMAIL_USE_TLS": False,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+        },
+        "file": {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": folder,
+        },
+    }
+    print()
+    print(
+        f"Side by side, {DUE:,} reminders, medians of {rounds} alternating rounds: wall ms "
+        "(this process's CPU ms):"
+    )
+    print(
+        f"{'backend':<19} {'sweep':>13} {'q':>4} {'send_mass_mail':>14} {'ratio':>6} "
+        f"{'send_messages':>13} {'ratio':>6}"
+    )
+
+    def mass() -> None:
+        assert send_mass_mail(datatuples) == DUE
+
+    def same() -> None:
+        with get_connection() as conn:
+            assert conn.send_messages(messages) == DUE
+
+    try:
+        for name, overrides in backends.items():
+            with override_settings(**overrides):
+                times: dict[str, list[tuple[float, float]]] = {"sweep": [], "mass": [], "same": []}
+                queries = 0
+                sweep()  # warm-up: templates compiled, connections made
+                for _ in range(rounds):
+                    mail.outbox = []
+                    wall, cpu, queries = sweep()
+                    times["sweep"].append((wall, cpu))
+                    mail.outbox = []
+                    times["mass"].append(timed(mass))
+                    mail.outbox = []
+                    times["same"].append(timed(same))
+                med = {
+                    k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+                    for k, v in times.items()
+                }
+                print(
+                    f"{name:<19} {med['sweep'][0]:>6.0f} ({med['sweep'][1]:>4.0f}) {queries:>4} "
+                    f"{med['mass'][0]:>7.0f} ({med['mass'][1]:>4.0f}) "
+                    f"{med['sweep'][0] / med['mass'][0]:>5.2f}x "
+                    f"{med['same'][0]:>6.0f} ({med['same'][1]:>4.0f}) "
+                    f"{med['sweep'][0] / med['same'][0]:>5.2f}x",
+                    flush=True,
+                )
+    finally:
+        smtp.kill()
+        smtp.wait(5)
+        mail.outbox = []
+    print("sweep: the whole reminders_sweep (record, re-check, claim, render text + HTML, send,")
+    print("  mark); q its queries (marks every 0.25 s of sending: more on a slow machine);")
+    print("send_mass_mail: subject + plain text of the same messages, one connection;")
+    print("send_messages: the sweep's own messages (text + HTML), one connection. Ratios: wall.")
 
 
 if __name__ == "__main__":

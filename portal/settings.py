@@ -153,7 +153,9 @@ TEMPLATES = [
         },
     },
 ]
-# No "loaders" given: Django caches compiled templates (its cached loader) in every process.
+# No "loaders" given: Django (4.1+) then wraps the filesystem and app loaders in its cached
+# loader, with DEBUG on or off: each template is compiled once per process
+# (tests/portal/test_templates_speed.py checks it under production settings).
 # Forms render with this engine, so that templates/django/forms/widgets/select.html (options
 # inline, not one include each) replaces Django's own.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -163,7 +165,12 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# Production keeps each process's connection between requests (60 s; saves a connection set-up,
+# a few round trips, per request: issue 18's upload and issue 17's pages) and checks it before
+# reuse, so a connection the database dropped is replaced instead of failing a request. The
+# local run (DEBUG) opens one per request. DJANGO_CONN_MAX_AGE=0 turns reuse off.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The local run has a web server, a worker and beat writing to one SQLite file: wait for
     # a lock instead of failing a reminder sweep with "database is locked". The wait only

@@ -145,12 +145,18 @@ def render_reminder_email(user: User, items: list[ReminderItem]) -> tuple[str, s
     return subject, text, html
 
 
-def send_reminder_email(user: User, items: list[ReminderItem]) -> None:
-    """Send one email (raises whatever the email backend raises; the sweep retries)."""
+def reminder_email_message(user: User, items: list[ReminderItem]) -> EmailMultiAlternatives:
+    """The reminder email for ``items`` (plain text with an HTML alternative), not sent: the
+    sweep sends a batch of them over one connection."""
     subject, text, html = render_reminder_email(user, items)
     message = EmailMultiAlternatives(subject, text, None, [user.email])
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def send_reminder_email(user: User, items: list[ReminderItem]) -> None:
+    """Send one email (raises whatever the email backend raises; the sweep retries)."""
+    reminder_email_message(user, items).send()
 
 
 def notification_title(user: User, item: ReminderItem) -> str:
@@ -186,12 +192,17 @@ def render_notification_email(user: User, notices: list[Notification]) -> tuple[
     return " ".join(subject.split()), text, html
 
 
-def send_notification_email(user: User, notices: list[Notification]) -> None:
-    """Send one notification email (raises whatever the email backend raises; retried)."""
+def notification_email_message(user: User, notices: list[Notification]) -> EmailMultiAlternatives:
+    """The email telling ``user`` of ``notices``, not sent (see ``reminder_email_message``)."""
     subject, text, html = render_notification_email(user, notices)
     message = EmailMultiAlternatives(subject, text, None, [user.email])
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def send_notification_email(user: User, notices: list[Notification]) -> None:
+    """Send one notification email (raises whatever the email backend raises; retried)."""
+    notification_email_message(user, notices).send()
 
 
 # --- event notifications -------------------------------------------------------------

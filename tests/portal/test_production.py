@@ -76,6 +76,29 @@ def test_production_settings_email_admins_caches_and_no_files_on_import(tmp_path
     assert not var.exists(), "production settings must create nothing on import"
 
 
+def test_production_reuses_checked_database_connections_and_caches_templates():
+    """Issue 17/18: no connection set-up per request, a dropped connection replaced before use,
+    and every template compiled once per process (Django's cached loader) with DEBUG off."""
+    code = (
+        "import json; from django.template import engines; db = settings.DATABASES['default']; "
+        "print(json.dumps({'age': db['CONN_MAX_AGE'], 'checks': db['CONN_HEALTH_CHECKS'], "
+        "'loaders': [type(x).__module__ for x in engines['django'].engine.template_loaders], "
+        "'inner': [type(x).__module__ for x in "
+        "engines['django'].engine.template_loaders[0].loaders]}))"
+    )
+    result = _run(PRODUCTION, code)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.splitlines()[-1])
+    assert (values["age"], values["checks"]) == (60, True)
+    assert values["loaders"] == ["django.template.loaders.cached"]
+    assert values["inner"] == [
+        "django.template.loaders.filesystem",
+        "django.template.loaders.app_directories",
+    ]
+    off = _run({**PRODUCTION, "DJANGO_CONN_MAX_AGE": "0"}, code)
+    assert json.loads(off.stdout.splitlines()[-1])["age"] == 0
+
+
 def test_bucket_storage_is_chosen_by_the_environment_only():
     code = (
         "import json; s = settings.STORAGES['private']; "

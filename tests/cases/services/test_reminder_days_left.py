@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 
 from cases.models import Notification, ReminderDelivery
 from cases.models.overdue import days_left_local
@@ -86,10 +87,7 @@ def test_chinese_reminder_sent_late_says_the_days_overdue(tz_case, applicant_use
     assert "已逾期" in message.subject
 
 
-class _DownBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
+class _DownBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise ConnectionRefusedError("SMTP down")
 

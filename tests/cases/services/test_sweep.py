@@ -7,6 +7,7 @@ import threading
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 
 from cases import services
@@ -299,11 +300,8 @@ def test_advisor_digest_bundles_the_days_reminders_into_one_email(advisor):
     assert ReminderDelivery.objects.filter(status=DeliveryStatus.SENT).count() == 3
 
 
-class FailingBackend:
+class FailingBackend(BaseEmailBackend):
     """An email backend whose server refuses every message (SMTP down)."""
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("SMTP server refused the connection")
@@ -332,11 +330,8 @@ def test_failed_email_is_retried_with_backoff_then_recorded_failed(tz_case, sett
     assert (row.status, row.attempts) == (DeliveryStatus.FAILED, 3)
 
 
-class PickyBackend:
+class PickyBackend(BaseEmailBackend):
     """Refuses mail to one address only (a bad mailbox must not block the others)."""
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         for m in messages:

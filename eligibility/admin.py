@@ -35,6 +35,7 @@ from eligibility.models import (
 from portal.errors import PortalError
 from portal.forms import SafeJSONField
 from portal.http import request_user
+from portal.text import labelled
 
 
 @admin.register(FieldOfStudy)
@@ -227,9 +228,9 @@ class RuleSetAdmin(admin.ModelAdmin):
             try:
                 result = fn(rule_set=rule_set, actor=request_user(request))
             except PortalError as exc:
-                self.message_user(request, f"{rule_set}: {exc.message}", messages.ERROR)
+                self.message_user(request, labelled(rule_set, exc.message), messages.ERROR)
             else:
-                self.message_user(request, f"{result}: {done}", messages.SUCCESS)
+                self.message_user(request, labelled(result, done), messages.SUCCESS)
 
     @admin.action(
         description=gettext_lazy("Publish (re-assesses open cases of the visa type)"),

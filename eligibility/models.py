@@ -43,7 +43,12 @@ class FieldOfStudy(models.Model):
     code = models.CharField(_("code"), max_length=4, unique=True)
     level = models.CharField(_("level"), max_length=8, choices=FieldLevel.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="subfields"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subfields",
+        verbose_name=_("broader field"),
     )
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
@@ -78,9 +83,11 @@ class Institution(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=InstitutionKind.choices)
     recognized = models.BooleanField(_("recognized"), default=False)
     recognition_source = models.CharField(_("recognition source"), max_length=255, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
         ordering = ("name",)
         constraints = [
             models.UniqueConstraint(fields=["name", "country"], name="institution_name_country"),
@@ -121,15 +128,22 @@ class RuleSet(models.Model):
     citations = models.JSONField(_("citations"), default=list, blank=True)
     criteria = models.JSONField(_("criteria"), encoder=UnicodeJSONEncoder)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
 
     objects = RuleSetQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
         ordering = ("visa_type_code", "-version")
         constraints = [
             models.UniqueConstraint(
@@ -188,28 +202,49 @@ class Assessment(models.Model):
     outcome of the case's assessment before this one ("" when first).
     """
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assessments")
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="assessments")
-    outcome = models.CharField(max_length=20, choices=AssessmentOutcome.choices)
-    previous_outcome = models.CharField(
-        max_length=20, choices=AssessmentOutcome.choices, blank=True
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="assessments", verbose_name=_("case")
     )
-    facts = models.JSONField(encoder=UnicodeJSONEncoder)
-    results = models.JSONField(encoder=UnicodeJSONEncoder)
-    missing_facts = models.JSONField(default=list, blank=True)
-    other_routes = models.JSONField(default=list, blank=True)
-    advisor_flag = models.BooleanField(default=False)
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("rule set")
+    )
+    outcome = models.CharField(
+        max_length=20, choices=AssessmentOutcome.choices, verbose_name=_("outcome")
+    )
+    previous_outcome = models.CharField(
+        max_length=20,
+        choices=AssessmentOutcome.choices,
+        blank=True,
+        verbose_name=_("previous outcome"),
+    )
+    facts = models.JSONField(encoder=UnicodeJSONEncoder, verbose_name=_("information assessed"))
+    results = models.JSONField(encoder=UnicodeJSONEncoder, verbose_name=_("results per criterion"))
+    missing_facts = models.JSONField(
+        default=list, blank=True, verbose_name=_("missing information")
+    )
+    other_routes = models.JSONField(default=list, blank=True, verbose_name=_("other visa routes"))
+    advisor_flag = models.BooleanField(default=False, verbose_name=_("flagged for the advisor"))
     trigger = models.CharField(
-        max_length=10, choices=AssessmentTrigger.choices, default=AssessmentTrigger.MANUAL
+        max_length=10,
+        choices=AssessmentTrigger.choices,
+        default=AssessmentTrigger.MANUAL,
+        verbose_name=_("run because"),
     )
     run_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("assessed at"))
 
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("eligibility assessment")
+        verbose_name_plural = _("eligibility assessments")
         ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=["case", "-created_at", "-id"])]
         constraints = [

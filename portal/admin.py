@@ -13,6 +13,7 @@ from portal.errors import PortalError
 from portal.forms import UserAddForm, UserEditForm
 from portal.http import request_user
 from portal.models import ApiToken, Firm, User
+from portal.text import labelled
 
 
 @admin.register(Firm)
@@ -128,7 +129,7 @@ class UserAdmin(DjangoUserAdmin):
             try:
                 services.user_deactivate(user=user, actor=request_user(request))
             except PortalError as exc:
-                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+                self.message_user(request, labelled(user, exc.message), messages.ERROR)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         # Unticking "active" in the form must end sessions and revoke tokens too.
@@ -184,7 +185,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             try:
                 services.api_token_revoke(token=token, actor=request_user(request))
             except PortalError as exc:
-                self.message_user(request, f"{token}: {exc.message}", messages.ERROR)
+                self.message_user(request, labelled(token, exc.message), messages.ERROR)
                 return
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
 

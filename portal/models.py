@@ -40,7 +40,7 @@ class Firm(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=50, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ("name", "id")
@@ -111,7 +111,7 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True, validators=[validate_email_identity])
     # The comparison key of ``email`` (portal/identity.py), unique: one account per person.
-    email_canonical = CanonicalEmailField()
+    email_canonical = CanonicalEmailField(verbose_name=_("email (for comparison)"))
     firm = models.ForeignKey(
         Firm,
         on_delete=models.PROTECT,
@@ -150,6 +150,8 @@ class User(AbstractUser):
         def is_verified(self) -> bool: ...
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ("email",)
         constraints = [
             models.CheckConstraint(
@@ -226,19 +228,24 @@ class ApiToken(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=8, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    prefix = models.CharField(max_length=8, unique=True, verbose_name=_("token prefix"))
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key hash"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
@@ -254,9 +261,14 @@ class Invitation(models.Model):
     ``sent_at``. Written only by ``portal/invitations.py``.
     """
 
-    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="+")
+    firm = models.ForeignKey(
+        Firm, on_delete=models.CASCADE, related_name="+", verbose_name=_("firm")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("invited user"),
     )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -264,12 +276,15 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("sent by"),
     )
     sent_at = models.DateTimeField(_("sent at"))
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ("-sent_at", "-id")
         indexes = [models.Index(fields=["user", "-sent_at"], name="invitation_user_sent")]
 

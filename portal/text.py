@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from django.utils.translation import get_language
+
 # Characters nobody types on purpose: control characters other than line breaks and tabs
 # (Unicode category Cc), lone surrogates (Cs: they cannot even be stored as UTF-8), and the
 # format characters that reorder or hide text (bidirectional embeddings, overrides and isolates
@@ -17,3 +19,12 @@ def has_invisible(value: str) -> bool:
         (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t") or ch in HIDDEN_FORMAT
         for ch in value
     )
+
+
+def labelled(label: object, message: object) -> str:
+    """``"<label>: <message>"`` in the active language: Chinese takes the full-width colon
+    U+FF1A and no space (the catalogue cannot hold it: every msgstr there carries Chinese
+    characters, tests/portal/test_translations.py). Used for an admin message naming the row
+    it is about and an error naming its field; both parts are shown as given (translated)."""
+    separator = "\uff1a" if (get_language() or "").startswith("zh") else ": "
+    return f"{label}{separator}{message}"

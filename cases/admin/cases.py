@@ -25,6 +25,7 @@ from cases.models import (
 )
 from portal.errors import PortalError
 from portal.forms import JSON_FORMFIELD_OVERRIDES, IdentityEmailField
+from portal.text import labelled
 
 
 class ServiceForm(forms.ModelForm):
@@ -184,7 +185,7 @@ def _move(
         try:
             services.case_transition(case=case, to=to, actor=request.user, reason=reason)
         except PortalError as exc:
-            modeladmin.message_user(request, f"{case.reference}: {exc.message}", messages.ERROR)
+            modeladmin.message_user(request, labelled(case.reference, exc.message), messages.ERROR)
         else:
             moved += 1
     if moved:

@@ -17,6 +17,7 @@ from cases.models import Questionnaire, QuestionnaireStatus
 from cases.services import questionnaires as services
 from portal.errors import PortalError
 from portal.forms import SafeJSONField
+from portal.text import labelled
 
 
 class PrettyJSONField(SafeJSONField):
@@ -90,9 +91,9 @@ class QuestionnaireAdmin(ServiceAdminMixin, admin.ModelAdmin):
             try:
                 result = fn(questionnaire=questionnaire, actor=request.user)
             except PortalError as exc:
-                self.message_user(request, f"{questionnaire}: {exc.message}", messages.ERROR)
+                self.message_user(request, labelled(questionnaire, exc.message), messages.ERROR)
             else:
-                self.message_user(request, f"{result}: {done}", messages.SUCCESS)
+                self.message_user(request, labelled(result, done), messages.SUCCESS)
 
     @admin.action(
         description=gettext_lazy("Publish (retires the current version)"), permissions=("change",)

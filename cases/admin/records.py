@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 from cases.admin.cases import ServiceForm
 from cases.models import Applicant, Case
@@ -20,7 +21,9 @@ from cases.services.records import (
 class _VersionedServiceForm(ServiceForm):
     # The record's version when the page was shown: a concurrent change makes this stale.
     # (Not named ``version``: the admin would take it for the non-editable model field.)
-    record_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    record_version = forms.IntegerField(
+        label=_("record version"), widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@
 Writes go through ``cases/services/``; nothing here changes state on ``save()``.
 """
 
+from cases.models.access import AccessKind, DocumentAccess
 from cases.models.applicants import Applicant
 from cases.models.cases import Case, CaseQuerySet, CaseReferenceCounter
 from cases.models.corrections import CorrectionProposal, CorrectionStatus
@@ -11,9 +12,7 @@ from cases.models.documents import (
     PASSPORT_REQUIREMENT_CODES,
     PREVIEW_FAILED_KEY,
     SATISFIED_STATUSES,
-    AccessKind,
     Document,
-    DocumentAccess,
     DocumentRequirement,
     FailureKind,
     PreviewState,

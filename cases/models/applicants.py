@@ -32,12 +32,13 @@ class Applicant(models.Model):
         null=True,
         blank=True,
         related_name="applicant_profile",
+        verbose_name=_("login account"),
     )
     given_names = models.CharField(_("given names"), max_length=120)
     family_name = models.CharField(_("family name"), max_length=120)
     email = models.EmailField(_("email"), validators=[validate_email_identity])
     # The comparison key of ``email`` (portal/identity.py): one applicant per person and firm.
-    email_canonical = CanonicalEmailField()
+    email_canonical = CanonicalEmailField(verbose_name=_("email (for comparison)"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     date_of_birth = models.DateField(
         _("date of birth"), null=True, blank=True, validators=[validate_stored_date]
@@ -50,10 +51,12 @@ class Applicant(models.Model):
     # Bumped by every change of the record (cases/services/records.py): a form or API client
     # sends the version it read, and a stale one is refused instead of overwriting.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
         ordering = ("family_name", "given_names")
         indexes = [models.Index(fields=["family_name", "given_names"])]
         constraints = [

@@ -49,8 +49,12 @@ class Case(models.Model):
     # Unique within the firm: each firm numbers its own cases (K-2026-00001 onwards), so a
     # reference never tells one firm how many cases another opened.
     reference = models.CharField(_("reference"), max_length=20)
-    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="cases")
-    visa_type = models.ForeignKey(VisaType, on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="cases", verbose_name=_("applicant")
+    )
+    visa_type = models.ForeignKey(
+        VisaType, on_delete=models.PROTECT, related_name="cases", verbose_name=_("visa type")
+    )
     advisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -58,9 +62,12 @@ class Case(models.Model):
         blank=True,
         related_name="advised_cases",
         limit_choices_to={"role": "advisor"},
+        verbose_name=_("advisor"),
     )
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.INTAKE)
-    stage_before_hold = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    stage_before_hold = models.CharField(
+        max_length=16, choices=Stage.choices, blank=True, verbose_name=_("stage before the hold")
+    )
     opened_on = models.DateField(_("opened on"), validators=[validate_stored_date])
     intended_entry_date = models.DateField(
         _("intended entry date"), null=True, blank=True, validators=[validate_stored_date]
@@ -80,15 +87,19 @@ class Case(models.Model):
     # Bumped by every edit of the dates, time zone or advisor (cases/services/records.py,
     # case_assign_advisor): an edit sent with an older version is refused as stale.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # Reference, applicant names, email and passport number, normalised
     # (cases/models/search.py); written by the services, searched through a trigram index.
-    search_text = models.TextField(blank=True, default="", editable=False)
+    search_text = models.TextField(
+        blank=True, default="", editable=False, verbose_name=_("search text")
+    )
 
     objects = CaseQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         ordering = ("-opened_on", "-id")
         indexes = [
             models.Index(fields=["stage"]),
@@ -123,12 +134,16 @@ class Case(models.Model):
 class CaseReferenceCounter(models.Model):
     """Last number used for case references per firm, visa code and year (``K-2026-00042``)."""
 
-    firm = models.ForeignKey("portal.Firm", on_delete=models.CASCADE, related_name="+")
-    prefix = models.CharField(max_length=8)
-    year = models.PositiveIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    firm = models.ForeignKey(
+        "portal.Firm", on_delete=models.CASCADE, related_name="+", verbose_name=_("firm")
+    )
+    prefix = models.CharField(max_length=8, verbose_name=_("reference prefix"))
+    year = models.PositiveIntegerField(verbose_name=_("year"))
+    last_number = models.PositiveIntegerField(default=0, verbose_name=_("last number used"))
 
     class Meta:
+        verbose_name = _("case reference counter")
+        verbose_name_plural = _("case reference counters")
         constraints = [
             models.UniqueConstraint(
                 fields=["firm", "prefix", "year"], name="case_reference_counter_firm_unique"

@@ -55,12 +55,18 @@ class CorrectionProposal(models.Model):
     firm = models.ForeignKey(
         "portal.Firm", on_delete=models.PROTECT, related_name="+", verbose_name=_("firm")
     )
-    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="corrections")
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("applicant")
     )
-    changes = models.JSONField(default=dict)
-    before = models.JSONField(default=dict)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    changes = models.JSONField(default=dict, verbose_name=_("proposed changes"))
+    before = models.JSONField(default=dict, verbose_name=_("values before"))
     note = models.CharField(_("note"), max_length=1000, blank=True)
     status = models.CharField(
         _("status"),
@@ -74,14 +80,17 @@ class CorrectionProposal(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decline_reason = models.CharField(_("reason"), max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = CorrectionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("proposed correction")
+        verbose_name_plural = _("proposed corrections")
         ordering = ("-created_at", "-id")
         constraints = [
             models.UniqueConstraint(

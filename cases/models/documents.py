@@ -90,32 +90,55 @@ class DocumentRequirement(models.Model):
     do not rewrite open cases. ``due_date`` is a calendar date.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="requirements")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("case")
+    )
     checklist_item = models.ForeignKey(
-        ChecklistItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ChecklistItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checklist item"),
     )
-    code = models.SlugField(max_length=50)
-    position = models.PositiveIntegerField(default=0)
-    name_en = models.CharField(max_length=200)
-    name_zh = models.CharField(max_length=200)
-    help_en = models.TextField(blank=True)
-    help_zh = models.TextField(blank=True)
-    required = models.BooleanField(default=True)
-    accepted_types = models.JSONField(default=default_accepted_types)
-    max_size_bytes = models.PositiveBigIntegerField(default=default_max_bytes)
+    code = models.SlugField(max_length=50, verbose_name=_("code"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name (English)"))
+    name_zh = models.CharField(max_length=200, verbose_name=_("name (Chinese)"))
+    help_en = models.TextField(blank=True, verbose_name=_("help (English)"))
+    help_zh = models.TextField(blank=True, verbose_name=_("help (Chinese)"))
+    required = models.BooleanField(default=True, verbose_name=_("required"))
+    accepted_types = models.JSONField(
+        default=default_accepted_types, verbose_name=_("accepted file types")
+    )
+    max_size_bytes = models.PositiveBigIntegerField(
+        default=default_max_bytes, verbose_name=_("maximum size (bytes)")
+    )
     status = models.CharField(
-        max_length=16, choices=RequirementStatus.choices, default=RequirementStatus.MISSING
+        max_length=16,
+        choices=RequirementStatus.choices,
+        default=RequirementStatus.MISSING,
+        verbose_name=_("status"),
     )
-    due_date = models.DateField(null=True, blank=True, validators=[validate_stored_date])
+    due_date = models.DateField(
+        null=True, blank=True, validators=[validate_stored_date], verbose_name=_("due date")
+    )
     current_document = models.ForeignKey(
-        "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current version"),
     )
-    waived_reason = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    waived_reason = models.TextField(blank=True, verbose_name=_("reason for waiving"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = RequirementQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
         ordering = ("case", "position", "id")
         constraints = [
             models.UniqueConstraint(
@@ -232,22 +255,34 @@ class Document(models.Model):
     """
 
     requirement = models.ForeignKey(
-        DocumentRequirement, on_delete=models.CASCADE, related_name="documents"
+        DocumentRequirement,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("required document"),
     )
-    version = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(verbose_name=_("version"))
     file = models.FileField(
-        upload_to=document_storage_key, storage=get_private_storage, max_length=200
+        upload_to=document_storage_key,
+        storage=get_private_storage,
+        max_length=200,
+        verbose_name=_("file"),
     )
-    original_filename = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size_bytes = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    original_filename = models.CharField(max_length=255, verbose_name=_("file name"))
+    content_type = models.CharField(max_length=100, verbose_name=_("file type"))
+    size_bytes = models.PositiveBigIntegerField(verbose_name=_("size (bytes)"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256 checksum"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploaded_documents"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="uploaded_documents",
+        verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
     review_status = models.CharField(
-        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+        max_length=16,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PENDING,
+        verbose_name=_("review result"),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -255,28 +290,40 @@ class Document(models.Model):
         null=True,
         blank=True,
         related_name="reviewed_documents",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_reason = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    review_reason = models.TextField(blank=True, verbose_name=_("review comment"))
     state = models.CharField(
-        max_length=16, choices=VersionState.choices, default=VersionState.READY
+        max_length=16,
+        choices=VersionState.choices,
+        default=VersionState.READY,
+        verbose_name=_("processing state"),
     )
     # Refused: the refusal message, in the uploader's language. Failed: a ``FailureKind``.
-    state_reason = models.TextField(blank=True)
+    state_reason = models.TextField(blank=True, verbose_name=_("processing note"))
     # Tries of the worker's step so far (claimed one at a time; ``cases/services/uploads.py``).
-    processing_attempts = models.PositiveSmallIntegerField(default=0)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    processing_attempts = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("processing attempts")
+    )
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
     # Preview (issue 10): PNG pages at ``<preview_key>/<n>.png`` (n from 1) in the private
     # storage, made once per version by the worker (``cases/services/previews.py``).
-    preview_key = models.CharField(max_length=100, blank=True)
-    preview_pages = models.PositiveSmallIntegerField(default=0)
+    preview_key = models.CharField(
+        max_length=100, blank=True, verbose_name=_("preview storage key")
+    )
+    preview_pages = models.PositiveSmallIntegerField(default=0, verbose_name=_("preview pages"))
     # Tombstone: the file was deleted (retention); name, hash, uploader stay on this row.
-    file_deleted_at = models.DateTimeField(null=True, blank=True)
-    file_deleted_reason = models.CharField(max_length=200, blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("file deleted at"))
+    file_deleted_reason = models.CharField(
+        max_length=200, blank=True, verbose_name=_("reason the file was deleted")
+    )
 
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
         ordering = ("requirement", "-version")
         constraints = [
             models.UniqueConstraint(
@@ -360,45 +407,3 @@ class Document(models.Model):
     @property
     def file_deleted(self) -> bool:
         return self.file_deleted_at is not None
-
-
-class AccessKind(models.TextChoices):
-    DOWNLOAD = "download", _("Download")
-    PREVIEW = "preview", _("Preview")
-    EXPORT = "export", _("Data export")
-
-
-class DocumentAccessQuerySet(models.QuerySet["DocumentAccess"]):
-    def visible_to(self, user: "User") -> "DocumentAccessQuerySet":
-        return self.filter(document__in=Document.objects.visible_to(user))
-
-
-class DocumentAccess(models.Model):
-    """One read of a stored document file: who, when (UTC), which version, how, from where.
-
-    Written by ``cases.services.document_open_for_download`` for every download, preview or
-    export, by the web pages and the API alike. ``user_email`` keeps who it was if the account
-    is later removed.
-    """
-
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    user_email = models.EmailField()
-    user_role = models.CharField(max_length=16)
-    version = models.PositiveIntegerField()
-    kind = models.CharField(max_length=16, choices=AccessKind.choices)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    objects = DocumentAccessQuerySet.as_manager()
-
-    class Meta:
-        ordering = ("-accessed_at", "-id")
-        indexes = [models.Index(fields=["document", "-accessed_at"])]
-        verbose_name = _("document access")
-        verbose_name_plural = _("document accesses")
-
-    def __str__(self) -> str:
-        return f"{self.user_email} {self.kind} document {self.document_id} v{self.version}"

@@ -53,7 +53,10 @@ class PassportReading(models.Model):
     # One reading per version (the constraint below); a foreign key, not a one-to-one, so the
     # audit log's diff of a Document never looks for a reading (one query per upload).
     document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="passport_readings"
+        Document,
+        on_delete=models.CASCADE,
+        related_name="passport_readings",
+        verbose_name=_("document"),
     )
     status = models.CharField(_("status"), max_length=16, choices=ReadingStatus.choices)
     surname = models.CharField(_("surname"), max_length=44, blank=True)
@@ -65,16 +68,33 @@ class PassportReading(models.Model):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, blank=True)
     expiry_date = models.DateField(_("passport expiry date"), null=True, blank=True)
-    number_valid = models.BooleanField(default=False)
-    birth_date_valid = models.BooleanField(default=False)
-    expiry_date_valid = models.BooleanField(default=False)
-    personal_number_valid = models.BooleanField(default=False)
-    composite_valid = models.BooleanField(default=False)
-    duration_ms = models.PositiveIntegerField(default=0)
-    read_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
+    number_valid = models.BooleanField(
+        default=False, verbose_name=_("passport number check digit correct")
+    )
+    birth_date_valid = models.BooleanField(
+        default=False, verbose_name=_("date of birth check digit correct")
+    )
+    expiry_date_valid = models.BooleanField(
+        default=False, verbose_name=_("expiry date check digit correct")
+    )
+    personal_number_valid = models.BooleanField(
+        default=False, verbose_name=_("personal number check digit correct")
+    )
+    composite_valid = models.BooleanField(
+        default=False, verbose_name=_("overall check digit correct")
+    )
+    duration_ms = models.PositiveIntegerField(default=0, verbose_name=_("reading time (ms)"))
+    read_at = models.DateTimeField(auto_now_add=True, verbose_name=_("read at"))
+    applied_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("applied to the record at")
+    )
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
     )
 
     objects = PassportReadingQuerySet.as_manager()

@@ -2,6 +2,7 @@
 photo could be fixed, the corrected copy offered to the applicant."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cases.models.documents import Document
 from cases.uploads.photo_messages import fix_text, problem_text
@@ -18,19 +19,36 @@ class PhotoCheck(models.Model):
     the corrected copy once someone chose "Use the corrected photo" (at most once).
     """
 
-    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="photo_check")
-    problems = models.JSONField(default=list)
-    fixes = models.JSONField(default=list)
-    corrected_name = models.CharField(max_length=200, blank=True)
-    corrected_size_bytes = models.PositiveIntegerField(default=0)
-    corrected_width = models.PositiveSmallIntegerField(default=0)
-    corrected_height = models.PositiveSmallIntegerField(default=0)
-    used_as = models.ForeignKey(
-        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, related_name="photo_check", verbose_name=_("document")
     )
-    checked_at = models.DateTimeField(auto_now_add=True)
+    problems = models.JSONField(default=list, verbose_name=_("problems found"))
+    fixes = models.JSONField(default=list, verbose_name=_("corrections made"))
+    corrected_name = models.CharField(
+        max_length=200, blank=True, verbose_name=_("corrected photo (storage key)")
+    )
+    corrected_size_bytes = models.PositiveIntegerField(
+        default=0, verbose_name=_("corrected photo size (bytes)")
+    )
+    corrected_width = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("corrected photo width (pixels)")
+    )
+    corrected_height = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("corrected photo height (pixels)")
+    )
+    used_as = models.ForeignKey(
+        Document,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("used as version"),
+    )
+    checked_at = models.DateTimeField(auto_now_add=True, verbose_name=_("checked at"))
 
     class Meta:
+        verbose_name = _("photo check")
+        verbose_name_plural = _("photo checks")
         ordering = ("-checked_at", "-id")
 
     def __str__(self) -> str:

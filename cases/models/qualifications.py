@@ -35,7 +35,10 @@ class Education(models.Model):
     expected date when ``expected``), and whether the degree document is on file."""
 
     applicant = models.ForeignKey(
-        "cases.Applicant", on_delete=models.CASCADE, related_name="education"
+        "cases.Applicant",
+        on_delete=models.CASCADE,
+        related_name="education",
+        verbose_name=_("applicant"),
     )
     level = models.PositiveSmallIntegerField(_("degree level"), choices=DegreeLevel.choices)
     field = models.ForeignKey(
@@ -64,7 +67,7 @@ class Education(models.Model):
         help_text=_("Tick if the graduation date is in the future."),
     )
     degree_document_on_file = models.BooleanField(_("degree document on file"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = EducationQuerySet.as_manager()
 
@@ -93,7 +96,10 @@ class Employment(models.Model):
     whether it is teaching or research, and the institution when it is one of ours."""
 
     applicant = models.ForeignKey(
-        "cases.Applicant", on_delete=models.CASCADE, related_name="employment"
+        "cases.Applicant",
+        on_delete=models.CASCADE,
+        related_name="employment",
+        verbose_name=_("applicant"),
     )
     organisation = models.CharField(_("organisation"), max_length=255)
     role = models.CharField(_("role"), max_length=255)
@@ -119,7 +125,7 @@ class Employment(models.Model):
         related_name="+",
         verbose_name=_("institution (if a university or research institution)"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = EmploymentQuerySet.as_manager()
 

@@ -47,7 +47,12 @@ class Questionnaire(models.Model):
     firm = models.ForeignKey(
         "portal.Firm", on_delete=models.PROTECT, related_name="+", verbose_name=_("firm")
     )
-    visa_type = models.ForeignKey(VisaType, on_delete=models.PROTECT, related_name="questionnaires")
+    visa_type = models.ForeignKey(
+        VisaType,
+        on_delete=models.PROTECT,
+        related_name="questionnaires",
+        verbose_name=_("visa type"),
+    )
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(
         _("status"),
@@ -59,15 +64,22 @@ class Questionnaire(models.Model):
     title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
     definition = models.JSONField(_("definition"), encoder=UnicodeJSONEncoder)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
 
     objects = QuestionnaireQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
         ordering = ("visa_type", "-version")
         constraints = [
             models.UniqueConstraint(
@@ -118,9 +130,14 @@ class QuestionnaireResponse(models.Model):
     firm = models.ForeignKey(
         "portal.Firm", on_delete=models.PROTECT, related_name="+", verbose_name=_("firm")
     )
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="questionnaire")
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="questionnaire", verbose_name=_("case")
+    )
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.PROTECT, related_name="responses"
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        verbose_name=_("questionnaire"),
     )
     status = models.CharField(
         _("status"),
@@ -129,20 +146,27 @@ class QuestionnaireResponse(models.Model):
         default=ResponseStatus.IN_PROGRESS,
     )
     answers = models.JSONField(_("answers"), default=dict, encoder=UnicodeJSONEncoder)
-    revision = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(default=0, verbose_name=_("revision"))
     return_note = models.TextField(_("what to fix"), blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    returned_at = models.DateTimeField(null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    returned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("returned at"))
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = QuestionnaireResponseQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("questionnaire answers")
+        verbose_name_plural = _("questionnaire answers")
         indexes = [models.Index(fields=["firm", "status"], name="qresponse_firm_status")]
 
     def __str__(self) -> str:
@@ -162,17 +186,26 @@ class QuestionComment(models.Model):
         "portal.Firm", on_delete=models.PROTECT, related_name="+", verbose_name=_("firm")
     )
     response = models.ForeignKey(
-        QuestionnaireResponse, on_delete=models.CASCADE, related_name="comments"
+        QuestionnaireResponse,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("questionnaire answers"),
     )
-    question_key = models.CharField(max_length=50)
+    question_key = models.CharField(max_length=50, verbose_name=_("question"))
     body = models.TextField(_("comment"), max_length=2000)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
 
     class Meta:
+        verbose_name = _("comment on an answer")
+        verbose_name_plural = _("comments on answers")
         ordering = ("created_at", "id")
         indexes = [models.Index(fields=["response", "question_key"], name="qcomment_key")]
 

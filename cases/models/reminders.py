@@ -34,7 +34,9 @@ class CaseTask(models.Model):
     """An ad-hoc task an advisor adds to a case: title, due date (a date in the case's time
     zone), assignee (an advisor; empty means the case's advisor), done."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="tasks")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case")
+    )
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(
         _("due date"), null=True, blank=True, validators=[validate_stored_date]
@@ -46,17 +48,24 @@ class CaseTask(models.Model):
         blank=True,
         related_name="case_tasks",
         limit_choices_to={"role": "advisor"},
+        verbose_name=_("assigned to"),
     )
     done = models.BooleanField(_("done"), default=False)
-    done_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = CaseTaskQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("advisor task")
+        verbose_name_plural = _("advisor tasks")
         ordering = ("done", "due_date", "id")
         indexes = [models.Index(fields=["done", "due_date"], name="casetask_done_due")]
 
@@ -157,6 +166,8 @@ class ReminderRule(models.Model):
     )
 
     class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
         ordering = ("kind", "audience", "channel", "id")
 
     def __str__(self) -> str:
@@ -186,29 +197,45 @@ class ReminderDelivery(models.Model):
     (UTC) is 09:00 in the recipient's time zone on the reminder day, later after a failed try.
     """
 
-    rule = models.ForeignKey(ReminderRule, on_delete=models.CASCADE, related_name="deliveries")
-    target_type = models.CharField(max_length=16, choices=TargetType.choices)
-    target_id = models.BigIntegerField()
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(
+        ReminderRule,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("reminder rule"),
+    )
+    target_type = models.CharField(
+        max_length=16, choices=TargetType.choices, verbose_name=_("reminder about")
+    )
+    target_id = models.BigIntegerField(verbose_name=_("item number"))
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_deliveries",
+        verbose_name=_("recipient"),
     )
-    due_date = models.DateField()
-    offset_days = models.IntegerField()
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    due_date = models.DateField(verbose_name=_("due date"))
+    offset_days = models.IntegerField(verbose_name=_("offset (days)"))
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
     status = models.CharField(
-        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        verbose_name=_("status"),
     )
-    send_after = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    send_after = models.DateTimeField(verbose_name=_("send after"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sending started at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("scheduled reminder")
         ordering = ("-created_at", "-id")
-        verbose_name_plural = "reminder deliveries"
+        verbose_name_plural = _("scheduled reminders")
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "target_type", "target_id", "recipient", "due_date", "offset_days"],
@@ -239,24 +266,39 @@ class Notification(models.Model):
     ledger row, when an email is due."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "cases.Case",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case"),
     )
     delivery = models.OneToOneField(
-        ReminderDelivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ReminderDelivery,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reminder delivery"),
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, verbose_name=_("title"))
     # Details shown under the title and in the email (a rejection reason, a message excerpt).
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    body = models.TextField(blank=True, verbose_name=_("details"))
+    url = models.CharField(max_length=300, blank=True, verbose_name=_("link"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
 
@@ -272,13 +314,20 @@ class ReminderPreference(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
+        verbose_name=_("user"),
     )
     daily_digest = models.BooleanField(
         _("one daily digest email instead of one per item"), default=False
     )
     skip_optional = models.BooleanField(_("turn off optional reminders"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
 
     def __str__(self) -> str:
         return f"{self.user_id}: digest={self.daily_digest} skip_optional={self.skip_optional}"
@@ -289,10 +338,17 @@ class CalendarFeed(models.Model):
     be shown once and revoked (delete the row) or replaced."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token hash"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"

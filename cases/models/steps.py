@@ -161,12 +161,24 @@ class CaseStep(_StepFields):
     firm = models.ForeignKey(
         "portal.Firm", on_delete=models.PROTECT, related_name="+", verbose_name=_("firm")
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="steps")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="steps", verbose_name=_("case")
+    )
     template = models.ForeignKey(
-        StepTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        StepTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("step template"),
     )
     due_after = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="dependents"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("counted from"),
     )
     due_date = models.DateField(
         _("due date"), null=True, blank=True, validators=[validate_stored_date]
@@ -176,14 +188,21 @@ class CaseStep(_StepFields):
     )
     done_note = models.TextField(_("note"), blank=True, max_length=MAX_STEP_NOTE_CHARS)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticked by"),
     )
-    done_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = CaseStepQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
         ordering = ("case", "position", "id")
         constraints = [
             models.UniqueConstraint(fields=["case", "code"], name="case_step_code_unique")

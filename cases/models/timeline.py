@@ -35,24 +35,37 @@ STAGE_ENTRY_KINDS = (EventKind.OPENED, EventKind.STAGE, EventKind.OVERRIDE)
 class CaseEvent(models.Model):
     """One line of a case's timeline and audit trail, written with the change it records."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
     )
-    kind = models.CharField(max_length=16, choices=EventKind.choices)
-    before = models.CharField(max_length=64, blank=True)
-    after = models.CharField(max_length=64, blank=True)
-    summary = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    internal = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    kind = models.CharField(max_length=16, choices=EventKind.choices, verbose_name=_("kind"))
+    before = models.CharField(max_length=64, blank=True, verbose_name=_("value before"))
+    after = models.CharField(max_length=64, blank=True, verbose_name=_("value after"))
+    summary = models.CharField(max_length=500, blank=True, verbose_name=_("summary"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("details (data)"))
+    internal = models.BooleanField(default=False, verbose_name=_("staff only"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
     # On an event that moved the case out of a stage (a stage change or an override): when
     # the case had entered the stage it left (``before``), i.e. the time of the case's previous
     # opening, stage change or override. Written by ``case_transition``; the stay is
     # ``created_at - stage_entered_at`` (the days-per-stage report, cases/selectors/reports.py).
-    stage_entered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    stage_entered_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("stage entered at")
+    )
 
     class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
         ordering = ("-created_at", "-id")
         indexes = [
             # Stays that ended in a period, for the days-per-stage report: one range scan of
@@ -115,15 +128,24 @@ class MessageQuerySet(models.QuerySet["Message"]):
 class Message(models.Model):
     """A message in a case's thread; ``internal`` notes are for advisors only."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
-    internal = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(verbose_name=_("message"))
+    internal = models.BooleanField(default=False, verbose_name=_("staff only"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
 
     objects = MessageQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ("created_at", "id")
         constraints = [models.CheckConstraint(condition=~Q(body=""), name="message_body_not_empty")]
 

@@ -78,6 +78,8 @@ class VisaType(models.Model):
     objects = VisaTypeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("visa type")
+        verbose_name_plural = _("visa types")
         ordering = ("code", "firm_id")
         constraints = [
             models.UniqueConstraint(fields=["firm", "code"], name="visa_type_firm_code_unique")
@@ -101,7 +103,9 @@ class ChecklistItem(models.Model):
     ``max_size_bytes`` is in bytes; ``due_offset_days`` counts days from the case's opening date.
     """
 
-    visa_type = models.ForeignKey(VisaType, on_delete=models.CASCADE, related_name="checklist")
+    visa_type = models.ForeignKey(
+        VisaType, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("visa type")
+    )
     code = models.SlugField(_("code"), max_length=50)
     position = models.PositiveIntegerField(_("position"), default=0)
     name_en = models.CharField(_("name (English)"), max_length=200)
@@ -223,6 +227,8 @@ class ChecklistItem(models.Model):
     )
 
     class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
         ordering = ("visa_type", "position", "id")
         constraints = [
             models.UniqueConstraint(fields=["visa_type", "code"], name="checklist_item_code_unique")

@@ -51,7 +51,7 @@ from cases.services.opening import planned_date_errors
 from cases.services.sweep_settings import setting as _setting
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import User, validate_time_zone
-from portal.text import has_invisible
+from portal.text import has_invisible, labelled
 
 APPLICANT_RECORD_FIELDS = (
     "given_names",
@@ -159,7 +159,7 @@ def _full_clean_fields(obj: Any, values: Mapping[str, Any]) -> None:
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise InvalidInput(
-            f"{field_label(type(obj), name)}: {' '.join(messages)}",
+            labelled(field_label(type(obj), name), " ".join(messages)),
             details={"field": name, "fields": exc.message_dict},
         ) from exc
 

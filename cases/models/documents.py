@@ -19,6 +19,13 @@ from portal.dates import validate_stored_date
 if TYPE_CHECKING:
     from portal.models import User
 from cases.models.cases import Case
+from cases.models.document_states import (
+    PREVIEW_FAILED_KEY,
+    FailureKind,
+    PreviewState,
+    ReviewStatus,
+    VersionState,
+)
 from cases.models.overdue import overdue_q
 from cases.models.turn import awaits_review_q, waiting_on_status, waits_on_applicant_q
 from cases.models.visas import ChecklistItem, default_accepted_types, default_max_bytes
@@ -196,50 +203,6 @@ class DocumentRequirement(models.Model):
     def takes_uploads(self) -> bool:
         """Whether a new file may still be added (not accepted, not waived)."""
         return not self.is_satisfied
-
-
-class ReviewStatus(models.TextChoices):
-    PENDING = "pending", _("Pending review")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-
-
-class VersionState(models.TextChoices):
-    """Where a version is in the upload pipeline (issue 18): the worker's step runs while it is
-    ``processing``; only a ``ready`` version may be reviewed."""
-
-    PROCESSING = "processing", _("Being checked")
-    READY = "ready", _("Ready")
-    REFUSED = "refused", _("Refused")
-    FAILED = "failed", _("Could not be checked")
-
-
-class PreviewState(models.TextChoices):
-    """Whether a version's preview images can be shown (``Document.preview_state``)."""
-
-    READY = "ready", _("Preview ready")
-    PENDING = "pending", _("Preview being made")
-    FAILED = "failed", _("No preview could be made")
-    NONE = "none", _("No preview")
-
-
-# ``Document.preview_key`` of a version whose preview the worker gave up on (every try failed);
-# real keys start with "previews/", and "" means not made yet.
-PREVIEW_FAILED_KEY = "failed"
-
-
-class FailureKind(models.TextChoices):
-    """Why the worker's last try of a ``failed`` version did not finish."""
-
-    TIMEOUT = "timeout", _("Checking the file took longer than the time limit.")
-    WORKER_LOST = (
-        "worker_lost",
-        _(
-            "The program checking the file stopped before it finished (it may have run out "
-            "of memory)."
-        ),
-    )
-    ERROR = "error", _("An unexpected error stopped the check.")
 
 
 class DocumentQuerySet(models.QuerySet["Document"]):

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "portal"
-    verbose_name = "Portal accounts"
+    verbose_name = _("Portal accounts")
 
     def ready(self) -> None:
         # Every ModelAdmin is registered by now (django.contrib.admin's autodiscover runs

@@ -58,7 +58,10 @@ def _problem(where: str, value: object) -> str | None:
 
 
 def model_label_problems() -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = [
+        _problem(f"app {label} verbose_name", apps.get_app_config(label).verbose_name) or ""
+        for label in PROJECT_APPS
+    ]
     for model in _project_models():
         opts = model._meta
         problems.append(_problem(f"{opts.label} verbose_name", opts.verbose_name) or "")
@@ -149,6 +152,12 @@ def test_admin_pages_of_every_model_are_chinese_for_a_chinese_admin(populated): 
     superuser = AdminFactory(email="zh.admin@example.test", preferred_language="zh-hans")
     client = login_verified(VerifiedClient(), superuser)
     english: dict[str, list[tuple[str, str]]] = {}
+    index = client.get(reverse("admin:index")).content.decode()
+    for label in PROJECT_APPS:  # the index's section of each app is headed in Chinese
+        name = apps.get_app_config(label).verbose_name
+        assert f">{_chinese(name)}<" in index, label
+        with translation.override("en"):
+            assert f">{name}<" not in index, label
     pages = 0
     for model, model_admin in admin.site._registry.items():
         opts = model._meta

@@ -8,6 +8,10 @@ argument fails the test when it is text written in place: a string literal with 
 f-string, or a literal formatted with ``%``, ``+`` or ``.format``. A gettext call (``_``,
 ``gettext``, ``ngettext``, ``pgettext``, their lazy forms, ``format_lazy``), a name, an
 attribute or any other expression passes: the value was translated where it was made.
+
+``Http404("No such case.")`` is left out on purpose: its text is never shown (the 404 page
+does not print it, and the API answers every Http404 with DRF's translated "Not found.",
+``portal/api/errors.py``).
 """
 
 import ast

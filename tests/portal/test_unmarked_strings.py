@@ -3,7 +3,8 @@
 An AST walk over ``portal/``, ``cases/`` and ``eligibility/`` finds every call that puts a
 message in front of a person: ``ValidationError(...)`` (Django's and DRF's), the domain errors
 of ``portal/errors.py`` (their ``message`` is shown by views, the API and the admin),
-``messages.<level>(request, ...)`` and ``ModelAdmin.message_user(request, ...)``. The message
+``messages.<level>(request, ...)``, ``ModelAdmin.message_user(request, ...)`` and
+``form.add_error(field, ...)``. The message
 argument fails the test when it is text written in place: a string literal with letters, an
 f-string, or a literal formatted with ``%``, ``+`` or ``.format``. A gettext call (``_``,
 ``gettext``, ``ngettext``, ``pgettext``, their lazy forms, ``format_lazy``), a name, an
@@ -51,7 +52,7 @@ def _message_arg(call: ast.Call) -> ast.expr | None:
     keyword = "message"
     if name in ERRORS:
         index = ERRORS[name]
-    elif name == "message_user":
+    elif name in ("message_user", "add_error"):
         index = 1
     elif (
         isinstance(call.func, ast.Attribute)
@@ -89,6 +90,8 @@ def _written_in_place(node: ast.expr) -> bool:
         return _written_in_place(node.func.value)
     if isinstance(node, (ast.List, ast.Tuple)):
         return any(_written_in_place(e) for e in node.elts)
+    if isinstance(node, ast.Dict):  # {"field": message}: the messages, not the keys
+        return any(_written_in_place(v) for v in node.values)
     return False
 
 
@@ -122,6 +125,9 @@ def test_the_walk_finds_a_message_written_in_place(tmp_path):
         'messages.error(request, "Saved.")': True,
         'self.message_user(request, "%s done" % n)': True,
         'InvalidInput("Too big: {}".format(n))': True,
+        'serializers.ValidationError({"date": "Enter a date."})': True,
+        'form.add_error("date", "Enter a date.")': True,
+        'serializers.ValidationError({"date": _("Enter a date.")})': False,
         'ValidationError(_("Enter a date."))': False,
         'messages.success(request, _("Saved."))': False,
         "self.message_user(request, exc.message, messages.ERROR)": False,

@@ -20,11 +20,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from eligibility import selectors, services
-from eligibility.engine import compile_criteria, evaluate, fact_label
+from eligibility.engine import compile_criteria, evaluate, fact_label, outcome_label
 from eligibility.models import (
     Assessment,
     FieldOfStudy,
@@ -271,6 +271,7 @@ class RuleSetAdmin(admin.ModelAdmin):
         evaluation = None
         rows: list[dict[str, Any]] = []
         missing: list[str] = []
+        outcome = ""
         error = ""
         if case_ref:
             try:
@@ -279,10 +280,12 @@ class RuleSetAdmin(admin.ModelAdmin):
                 error = _("No case with reference or id “%(ref)s”.") % {"ref": case_ref}
             else:
                 evaluation = evaluate(compile_criteria(rule_set.criteria), facts)
+                language = get_language() or "en"
                 rows = Assessment(results=evaluation.results()).localized_results(
-                    "en", rule_set=rule_set
+                    language, rule_set=rule_set
                 )
-                missing = [fact_label(k, "en") for k in evaluation.missing_facts]
+                missing = [fact_label(k, language) for k in evaluation.missing_facts]
+                outcome = outcome_label(evaluation.outcome.value, language)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -290,6 +293,7 @@ class RuleSetAdmin(admin.ModelAdmin):
             "rule_set": rule_set,
             "case_ref": case_ref,
             "evaluation": evaluation,
+            "outcome": outcome,
             "rows": rows,
             "missing": missing,
             "error": error,

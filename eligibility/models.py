@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from eligibility.rules import criteria_errors
+from portal.text import cjk_punctuation
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -63,7 +64,10 @@ class FieldOfStudy(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+        """The name in the active language (Chinese with full-width punctuation)."""
+        if (get_language() or "").startswith("zh"):
+            return cjk_punctuation(self.name_zh)
+        return self.name_en
 
 
 class InstitutionKind(models.TextChoices):
@@ -291,26 +295,39 @@ class Assessment(models.Model):
         self, language: str | None = None, rule_set: "RuleSet | None" = None
     ) -> list[dict[str, Any]]:
         """The result tree flattened depth-first for templates: dicts with depth, label,
-        result, explanation (in ``language``), basis and citation (read from the immutable
-        rule set, ``rule_set`` or this assessment's)."""
+        result, explanation (in ``language``), basis and citation (label and citation read from
+        the rule set, ``rule_set`` or this assessment's); ``result_label`` and ``basis_label`` are
+        the result and basis in words (``eligibility.engine.result_label``)."""
+        from eligibility.engine import basis_label, result_label
+
         lang = "zh" if (language or get_language() or "en").startswith("zh") else "en"
         rows: list[dict[str, Any]] = []
         rs = rule_set or (self.rule_set if self.rule_set_id else None)
         citations: dict[str, str] = {}
+        labels: dict[str, dict[str, str]] = {}
         stack = [rs.criteria] if rs is not None else []
         while stack:
             node = stack.pop()
             citations[node["id"]] = node.get("citation", "")
+            labels[node["id"]] = node.get("label") or {}
             stack.extend(node.get("children", []))
 
+        # Chinese stored before the full-width rule held reads right too (portal/text.py).
+        zh = cjk_punctuation if lang == "zh" else str
+
         def walk(node: dict[str, Any], depth: int) -> None:
+            # The rule set's label (display text, relabelled in place by migrations) before
+            # the one stored with the result.
+            label = labels.get(node["id"]) or node["label"]
             rows.append(
                 {
                     "id": node["id"],
                     "depth": depth,
-                    "label": node["label"].get(lang) or node["label"]["en"],
+                    "label": zh(label.get(lang) or label.get("en") or node["id"]),
                     "result": node["result"],
-                    "explanation": node["explanation"].get(lang) or node["explanation"]["en"],
+                    "result_label": result_label(node["result"], lang),
+                    "basis_label": basis_label(node["basis"], lang),
+                    "explanation": zh(node["explanation"].get(lang) or node["explanation"]["en"]),
                     "basis": node["basis"],
                     "citation": citations.get(node["id"], ""),
                 }

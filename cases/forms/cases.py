@@ -208,8 +208,11 @@ class MessageForm(forms.Form):
 
 
 class _FieldChoice(forms.ModelChoiceField):
+    """Fields of study by name in the reader's language (issue 11: no ISCED-F codes shown);
+    the options stay in code order, which keeps related fields together."""
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.code} {obj.name}"
+        return str(obj.name)
 
 
 def _detailed_fields() -> Any:
@@ -231,7 +234,7 @@ class EducationForm(forms.Form):
     field = _FieldChoice(
         label=_("Field of study"),
         queryset=None,
-        help_text=_("ISCED-F 2013 detailed field; pick the closest one."),
+        help_text=_("Pick the field closest to what you studied."),
     )
     institution = forms.ModelChoiceField(
         label=_("University or research institution"), queryset=None, required=False

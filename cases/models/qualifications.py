@@ -15,11 +15,12 @@ if TYPE_CHECKING:
 
 
 class DegreeLevel(models.IntegerChoices):
-    """ISCED 2011 levels of the degrees eligibility reads."""
+    """ISCED 2011 levels of the degrees eligibility reads (the numbers are ISCED's; people read
+    the names only, issue 11: no "ISCED 6" jargon)."""
 
-    BACHELOR = 6, _("Bachelor's or equivalent (ISCED 6)")
-    MASTER = 7, _("Master's or equivalent (ISCED 7)")
-    DOCTORAL = 8, _("Doctoral or equivalent (ISCED 8)")
+    BACHELOR = 6, _("Bachelor's degree or equivalent")
+    MASTER = 7, _("Master's degree or equivalent")
+    DOCTORAL = 8, _("Doctoral degree or equivalent")
 
 
 class EducationQuerySet(models.QuerySet["Education"]):

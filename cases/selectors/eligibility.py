@@ -47,6 +47,7 @@ def facts_for_case(case: Case, *, today: dt.date, advisor_flag: bool = False) ->
             ),
             graduation_date=e.graduation_date,
             expected=e.expected,
+            field_names=(e.field.name_en, e.field.name_zh) if e.field is not None else ("", ""),
         )
         for e in applicant.education.all()
         # A degree not awarded yet does not count towards eligibility.

@@ -23,6 +23,7 @@ from cases.forms import (
 from cases.forms.reminders import TaskForm
 from cases.models import Stage
 from cases.reminders.schedule import local_today
+from cases.selectors.case_summary import case_summary_for_staff
 from cases.selectors.corrections import correction_pending_for_case, correction_rows
 from cases.selectors.invitations import invitation_status_for_case
 from cases.selectors.reminders import task_list_for_case
@@ -205,6 +206,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     correction = correction_pending_for_case(case=case, user=request.user)
     context.update(
         correction=correction,
+        summary=case_summary_for_staff(
+            case=case, requirements=context["requirements"], user=request.user
+        ),
         correction_rows=correction_rows(correction) if correction else [],
         transitions=[(s, Stage(s).label) for s in services.allowed_transitions(case)],
         ready_check=services.case_ready_check(case=case) if case.stage == Stage.REVIEW else None,

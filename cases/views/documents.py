@@ -14,7 +14,7 @@ from cases.forms import (
     ReviewForm,
     WaiveForm,
 )
-from cases.models import Case, RequirementStatus
+from cases.models import Case, DocumentRequirement, RequirementStatus
 from cases.uploads import accepted_labels
 from cases.views.downloads import document_download_response, document_preview_response
 from cases.views.shared import case_url, form_errors, run_service, staff_case
@@ -67,24 +67,36 @@ def requirement_waive(request: HttpRequest, pk: int, requirement_pk: int) -> Htt
 
 
 def _upload_page(
-    request: HttpRequest, case: Case, errors: list[str], status: int = 200
+    request: HttpRequest,
+    case: Case,
+    errors: list[str],
+    status: int = 200,
+    requirement: DocumentRequirement | None = None,
 ) -> HttpResponse:
-    requirements = [
-        r
-        for r in selectors.case_requirements(case=case)
-        if r.status not in (RequirementStatus.WAIVED, RequirementStatus.ACCEPTED)
-        or permissions.is_case_staff(request.user, case)
-    ]
+    """The upload page: every document of the case the user may still upload to, or, for a
+    refusal sent from one document's card (``requirement``), that document alone, named in
+    the heading, with its one input marked invalid and described by the errors."""
+    if requirement is not None:
+        requirements = [requirement]
+    else:
+        requirements = [
+            r
+            for r in selectors.case_requirements(case=case)
+            if r.status not in (RequirementStatus.WAIVED, RequirementStatus.ACCEPTED)
+            or permissions.is_case_staff(request.user, case)
+        ]
     for r in requirements:
         r.accepted_label = accepted_labels(list(r.accepted_types))
+    back = case_url(request, case)
     return render(
         request,
         "cases/upload.html",
         {
             "case": case,
             "requirements": requirements,
+            "requirement": requirement,
             "errors": errors,
-            "back": case_url(request, case),
+            "back": back + (f"#req-{requirement.pk}" if requirement is not None else ""),
             "max_files": settings.PORTAL_MAX_FILES_PER_REQUEST,
             "can_upload": permissions.can_upload(request.user, case),
         },
@@ -93,15 +105,19 @@ def _upload_page(
 
 
 def _store_uploads(
-    request: HttpRequest, case: Case, items: list[services.UploadItem]
+    request: HttpRequest,
+    case: Case,
+    items: list[services.UploadItem],
+    requirement: DocumentRequirement | None = None,
 ) -> HttpResponse:
     """Run the upload service; success redirects to the case page, refusal answers 400 with
-    the reasons and the form again (nothing was stored)."""
+    the reasons and the form again (nothing was stored): for one document's card
+    (``requirement``) its own form only."""
     try:
         documents = services.documents_upload(case=case, items=items, actor=request.user)
     except PortalError as exc:
         errors = [str(e) for e in exc.details.get("files", [])] or [exc.message]
-        return _upload_page(request, case, errors, status=exc.status)
+        return _upload_page(request, case, errors, status=exc.status, requirement=requirement)
     names = ", ".join(f"“{d.original_filename}”" for d in documents)
     messages.success(request, _("Uploaded: %(names)s.") % {"names": names})
     return redirect(case_url(request, case))
@@ -141,7 +157,7 @@ def requirement_upload(request: HttpRequest, pk: int, requirement_pk: int) -> Ht
         )
         return redirect(case_url(request, case) + f"#req-{requirement.pk}")
     items = [services.UploadItem(requirement=requirement, stream=f, filename=f.name) for f in files]
-    return _store_uploads(request, case, items)
+    return _store_uploads(request, case, items, requirement=requirement)
 
 
 @login_required

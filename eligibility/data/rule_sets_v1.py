@@ -46,7 +46,7 @@ def _t(en: str, zh: str) -> dict[str, str]:
 K_V1: dict[str, Any] = {
     "id": "k-v1",
     "type": "all_of",
-    "label": _t("K visa: young foreign science and technology talent", "K字签证:外国青年科技人才"),
+    "label": _t("K visa: young foreign science and technology talent", "K字签证：外国青年科技人才"),
     "citation": ORDER_814,
     "basis": "official",
     "children": [
@@ -97,8 +97,9 @@ K_V1: dict[str, Any] = {
                             "type": "field_of_study",
                             "fields": STEM,
                             "label": _t(
-                                "Field of study in STEM (ISCED-F 05, 06, 07)",
-                                "理工科专业(ISCED-F 05、06、07)",
+                                "Field of study in science, technology, engineering or "
+                                "mathematics (STEM)",
+                                "理工科（STEM）专业",
                             ),
                             "citation": QA_2025_08_14
                             + " STEM as ISCED-F broad fields 05, 06, 07 (Eurostat definition).",
@@ -139,7 +140,7 @@ K_V1: dict[str, Any] = {
 R_V1: dict[str, Any] = {
     "id": "r-v1",
     "type": "any_of",
-    "label": _t("R visa: high-level foreign talent", "R字签证:外国高层次人才"),
+    "label": _t("R visa: high-level foreign talent", "R字签证：外国高层次人才"),
     "citation": ORDER_637_R,
     "basis": "official",
     "children": [
@@ -160,7 +161,7 @@ R_V1: dict[str, Any] = {
             "type": "all_of",
             "label": _t(
                 "Class A: doctorate and research or teaching at a recognized institution",
-                "A类:博士学位并在认可机构从事科研或教学",
+                "A类：博士学位并在认可机构从事科研或教学",
             ),
             "citation": CLASS_A_REPORTED,
             "basis": "reported",

@@ -48,20 +48,25 @@ from eligibility.engine.degrees import (
 from eligibility.engine.employment import DAYS_PER_YEAR, ExperienceYears
 from eligibility.engine.explanations import DEFAULT_EXPLAIN
 from eligibility.engine.facts import (
+    BASIS_LABELS,
     FACT_LABELS,
     OUTCOME_LABELS,
+    RESULT_LABELS,
     EducationFact,
     EmploymentFact,
     Facts,
     Outcome,
     Tri,
+    basis_label,
     fact_label,
     outcome_label,
+    result_label,
 )
 from eligibility.engine.outcomes import assess, evaluate, evaluate_explained
 from eligibility.engine.results import CriterionResult, Evaluation
 
 __all__ = [
+    "BASIS_LABELS",
     "DAYS_PER_YEAR",
     "DEFAULT_EXPLAIN",
     "DEGREE_TYPES",
@@ -69,6 +74,7 @@ __all__ = [
     "GROUP_TYPES",
     "NODE_TYPES",
     "OUTCOME_LABELS",
+    "RESULT_LABELS",
     "AllOf",
     "AnyOf",
     "CriterionResult",
@@ -93,6 +99,7 @@ __all__ = [
     "add_months",
     "age_on",
     "assess",
+    "basis_label",
     "compile_criteria",
     "evaluate",
     "evaluate_explained",
@@ -100,4 +107,5 @@ __all__ = [
     "kleene",
     "matches_fields",
     "outcome_label",
+    "result_label",
 ]

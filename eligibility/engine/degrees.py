@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from eligibility.engine.criteria import FastFn, Node, matches_fields
-from eligibility.engine.facts import EducationFact, Facts, Tri
+from eligibility.engine.facts import EducationFact, Facts, Tri, degree_level_name
 from eligibility.engine.results import CriterionResult
 
 
@@ -72,7 +72,16 @@ class MinDegreeLevel(_DegreeNode):
         return (Tri.PASS if edu.level >= self.spec["level"] else Tri.FAIL), ""
 
     def params(self, edu: EducationFact | None) -> dict[str, Any]:
-        return {"min": self.spec["level"], "best": edu.level if edu else ""}
+        """The levels as numbers (``min``, ``best``) and by name in each language."""
+        best = edu.level if edu else None
+        return {
+            "min": self.spec["level"],
+            "best": best if best is not None else "",
+            "min_en": degree_level_name(self.spec["level"], "en"),
+            "min_zh": degree_level_name(self.spec["level"], "zh"),
+            "best_en": degree_level_name(best, "en"),
+            "best_zh": degree_level_name(best, "zh"),
+        }
 
     def row_fast(self) -> Callable[[EducationFact], int]:
         level = self.spec["level"]
@@ -88,7 +97,17 @@ class FieldOfStudy(_DegreeNode):
         return (Tri.PASS if matches_fields(edu.field_code, self.spec["fields"]) else Tri.FAIL), ""
 
     def params(self, edu: EducationFact | None) -> dict[str, Any]:
-        return {"fields": ", ".join(self.spec["fields"]), "code": edu.field_code if edu else ""}
+        """The accepted codes (``fields``), the degree's code and its field's name in each
+        language (``field_en``, ``field_zh``: what applicants read; the code only for facts
+        built without names, as benchmarks build them)."""
+        code = edu.field_code if edu else ""
+        en, zh = edu.field_names if edu else ("", "")
+        return {
+            "fields": ", ".join(self.spec["fields"]),
+            "code": code,
+            "field_en": en or code,
+            "field_zh": zh or en or code,
+        }
 
     def row_fast(self) -> Callable[[EducationFact], int]:
         prefixes = tuple(self.spec["fields"])

@@ -10,33 +10,33 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
     "min_age": {
         "pass": {
             "en": "Age {age} on {date} is at least {min}.",
-            "zh": "{date}时年龄为{age}岁,不低于{min}岁。",
+            "zh": "{date}时年龄为{age}岁，不低于{min}岁。",
         },
         "fail": {
             "en": "Age {age} on {date} is below the minimum of {min}.",
-            "zh": "{date}时年龄为{age}岁,低于最低要求{min}岁。",
+            "zh": "{date}时年龄为{age}岁，低于最低要求{min}岁。",
         },
         "unknown": {"en": "The date of birth is missing.", "zh": "缺少出生日期。"},
     },
     "max_age": {
         "pass": {
             "en": "Age {age} on {date} is at most {max}.",
-            "zh": "{date}时年龄为{age}岁,不超过{max}岁。",
+            "zh": "{date}时年龄为{age}岁，不超过{max}岁。",
         },
         "fail": {
             "en": "Age {age} on {date} is above the maximum of {max}.",
-            "zh": "{date}时年龄为{age}岁,超过上限{max}岁。",
+            "zh": "{date}时年龄为{age}岁，超过上限{max}岁。",
         },
         "unknown": {"en": "The date of birth is missing.", "zh": "缺少出生日期。"},
     },
     "min_degree_level": {
         "pass": {
-            "en": "A degree at ISCED level {best} meets the minimum level {min}.",
-            "zh": "ISCED {best}级学位达到最低{min}级要求。",
+            "en": "A {best_en} meets the minimum, a {min_en} or higher.",
+            "zh": "{best_zh}达到最低要求（{min_zh}或以上）。",
         },
         "fail": {
-            "en": "No degree reaches ISCED level {min} (bachelor's = 6).",
-            "zh": "没有达到ISCED {min}级(学士=6)的学位。",
+            "en": "No degree is a {min_en} or higher.",
+            "zh": "没有{min_zh}或以上的学位。",
         },
         "unknown": {
             "en": "The level of a degree is missing.",
@@ -45,12 +45,12 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
     },
     "field_of_study": {
         "pass": {
-            "en": "Field of study {code} is in the accepted fields.",
-            "zh": "专业领域{code}属于认可范围。",
+            "en": "The field of study “{field_en}” is one of the accepted fields.",
+            "zh": "专业领域“{field_zh}”属于认可范围。",
         },
         "fail": {
-            "en": "No degree is in an accepted field ({fields}).",
-            "zh": "没有属于认可专业领域({fields})的学位。",
+            "en": "No degree is in one of the accepted fields of study.",
+            "zh": "没有属于认可专业领域的学位。",
         },
         "unknown": {"en": "The field of a degree is missing.", "zh": "缺少学位的专业领域。"},
     },
@@ -65,17 +65,17 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
         },
         "unknown": {
             "en": "The institution of a degree is not in our list yet; an advisor must check it.",
-            "zh": "学位院校尚未收录,需由顾问核实。",
+            "zh": "学位院校尚未收录，需由顾问核实。",
         },
     },
     "experience_years": {
         "pass": {
             "en": "{years} years of qualifying experience (at least {min} needed).",
-            "zh": "符合条件的工作经历{years}年(至少需要{min}年)。",
+            "zh": "符合条件的工作经历{years}年（至少需要{min}年）。",
         },
         "fail": {
             "en": "{years} years of qualifying experience; at least {min} needed.",
-            "zh": "符合条件的工作经历为{years}年,至少需要{min}年。",
+            "zh": "符合条件的工作经历为{years}年，至少需要{min}年。",
         },
         "unknown": {
             "en": "Some work history details are missing.",
@@ -86,7 +86,7 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
     "experience_any": {
         "pass": {
             "en": "Qualifying experience is on record ({years} years so far).",
-            "zh": "已有符合条件的工作经历(目前共{years}年)。",
+            "zh": "已有符合条件的工作经历（目前共{years}年）。",
         },
         "fail": {
             "en": "No job on record is qualifying teaching or research experience.",
@@ -100,11 +100,11 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
     "passport_valid_months": {
         "pass": {
             "en": "The passport is valid until {expiry}, at least {months} months after {date}.",
-            "zh": "护照有效期至{expiry},在{date}之后至少还有{months}个月。",
+            "zh": "护照有效期至{expiry}，在{date}之后至少还有{months}个月。",
         },
         "fail": {
             "en": "The passport expires on {expiry}, less than {months} months after {date}.",
-            "zh": "护照于{expiry}到期,距{date}不足{months}个月。",
+            "zh": "护照于{expiry}到期，距{date}不足{months}个月。",
         },
         "unknown": {"en": "The passport expiry date is missing.", "zh": "缺少护照有效期。"},
     },

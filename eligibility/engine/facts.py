@@ -37,6 +37,8 @@ class EducationFact:
     institution_recognized: bool | None = None
     graduation_date: dt.date | None = None
     expected: bool = False
+    # The field's name (English, Chinese) for explanations; ("", "") when not known.
+    field_names: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,7 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
         "whether a job is teaching or research",
         "工作是否为教学或科研",
     ),
-    "employment.institution": ("the institution of a job", "工作单位(院校或科研机构)"),
+    "employment.institution": ("the institution of a job", "工作单位（院校或科研机构）"),
 }
 
 
@@ -115,6 +117,44 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "needs_information": ("More information needed", "需要补充信息"),
     "needs_review": ("Needs review by your advisor", "需顾问复核"),
 }
+
+
+# Degree levels (ISCED 2011 levels 6-8) by name, so explanations never show the bare number.
+DEGREE_LEVEL_NAMES: dict[int, tuple[str, str]] = {
+    6: ("bachelor's degree", "学士学位"),
+    7: ("master's degree", "硕士学位"),
+    8: ("doctoral degree", "博士学位"),
+}
+
+# A criterion's three-valued result and its basis in words (issue 11: pages never show the raw
+# "pass"/"fail"/"reported"); the one mapping the case pages and the admin's preview use.
+RESULT_LABELS: dict[str, tuple[str, str]] = {
+    "pass": ("met", "符合"),
+    "fail": ("not met", "不符合"),
+    "unknown": ("unknown", "无法确定"),
+}
+BASIS_LABELS: dict[str, tuple[str, str]] = {
+    "official": ("official", "官方公布"),
+    "reported": ("reported, not official", "仅见于报道，非官方公布"),
+}
+
+
+def degree_level_name(level: int | None, language: str = "en") -> str:
+    """The name of ISCED 2011 ``level`` in ``language``; "" for an unknown level."""
+    en, zh = DEGREE_LEVEL_NAMES.get(level or 0, ("", ""))
+    return zh if language.startswith("zh") else en
+
+
+def result_label(result: str, language: str = "en") -> str:
+    """A criterion result (``pass``, ``fail``, ``unknown``) in words in ``language``."""
+    en, zh = RESULT_LABELS.get(result, RESULT_LABELS["unknown"])
+    return zh if language.startswith("zh") else en
+
+
+def basis_label(basis: str, language: str = "en") -> str:
+    """A criterion's basis (``official``, ``reported``) in words in ``language``."""
+    en, zh = BASIS_LABELS.get(basis, (basis, basis))
+    return zh if language.startswith("zh") else en
 
 
 def outcome_label(outcome: str, language: str = "en") -> str:
@@ -128,6 +168,6 @@ def fact_label(key: str, language: str = "en") -> str:
     zh = language.startswith("zh")
     if key.startswith("document:"):
         code = key.split(":", 1)[1]
-        return f"文件:{code}" if zh else f"document: {code}"
+        return f"文件：{code}" if zh else f"document: {code}"
     en, zh_name = FACT_LABELS.get(key, (key, key))
     return zh_name if zh else en

@@ -439,7 +439,6 @@ ALLOWED_LATIN = frozenset(
         "Authenticator",
         "Aegis",
         "FreeOTP",
-        "ISCED",
     }
 )
 VISIBLE_TEXT = """() => {

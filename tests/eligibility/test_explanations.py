@@ -160,8 +160,11 @@ def test_degree_conditions_name_the_level_when_no_single_degree_meets_all():
     evaluation = evaluate(root, fact)
     nodes = {n.node.id: n for n in _walk(evaluation.root)}
     level = nodes["k-degree-level"]
-    assert level.explanation("en") == "A degree at ISCED level 7 meets the minimum level 6."
-    assert level.explanation("zh") == "ISCED 7级学位达到最低6级要求。"
+    # Levels by name, never as ISCED numbers (issue 11: no jargon shown to applicants).
+    assert level.explanation("en") == (
+        "A master's degree meets the minimum, a bachelor's degree or higher."
+    )
+    assert level.explanation("zh") == "硕士学位达到最低要求（学士学位或以上）。"
     experience = nodes["k-teaching-research"]
     assert experience.result is Tri.FAIL
     assert "at least 0" not in experience.explanation("en")

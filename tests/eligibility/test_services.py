@@ -210,7 +210,11 @@ def test_admin_preview_runs_draft_against_case_and_saves_nothing(client_for, adm
     )
     text = response.content.decode()
     assert response.status_code == 200
-    assert "needs_information" in text
+    # The outcome and each result in words (issue 11), never the raw codes.
+    assert "Outcome: More information needed" in text
+    assert "needs_information" not in text
+    assert "<td>unknown</td>" in text
+    assert "<td>pass</td>" not in text
     assert "education history" in text
     assert not case.assessments.exists()
     missing = client_for(admin_user).get(

@@ -156,10 +156,11 @@ def main() -> None:
         admin = User.objects.create(
             email="admin@bench.test", role=Role.ADMIN, is_staff=True, is_platform_admin=True
         )
-        v1 = RuleSet.objects.get(visa_type_code="K", version=1)
+        # The published K rule set (v2 since eligibility/0006; v1 is retired).
+        v1 = RuleSet.objects.published().get(visa_type_code="K")
         secs, per_batch, _ = reassess(v1.pk, ids, 500)
         print(
-            f"first assessment under K v1: {len(ids):,} cases in {secs:.2f} s "
+            f"first assessment under K v{v1.version}: {len(ids):,} cases in {secs:.2f} s "
             f"({len(ids) / secs:,.0f} cases/s), {sum(per_batch)} queries "
             f"({per_batch[0]} per batch of 500)"
         )
@@ -171,7 +172,8 @@ def main() -> None:
         elig.rule_set_publish(rule_set=v2, actor=admin)
         secs, per_batch, changes = reassess(v2.pk, ids, 500)
         print(
-            f"re-assessment under K v2 (batches of 500): {len(ids):,} cases in {secs:.2f} s "
+            f"re-assessment under K v{v2.version} (batches of 500): "
+            f"{len(ids):,} cases in {secs:.2f} s "
             f"({len(ids) / secs:,.0f} cases/s), {sum(per_batch)} queries in "
             f"{len(per_batch)} batches, per batch {sorted(set(per_batch))}"
         )
@@ -189,7 +191,8 @@ def main() -> None:
         elig.rule_set_publish(rule_set=v3, actor=admin)
         secs, per_batch, _ = reassess(v3.pk, ids, 100)
         print(
-            f"re-assessment under K v3 (batches of 100): {len(ids):,} cases in {secs:.2f} s, "
+            f"re-assessment under K v{v3.version} (batches of 100): "
+            f"{len(ids):,} cases in {secs:.2f} s, "
             f"{sum(per_batch)} queries in {len(per_batch)} batches, per batch "
             f"{sorted(set(per_batch))}: the count follows batches, not cases"
         )

@@ -95,6 +95,12 @@ def can_assess(user: "User", case: "Case") -> bool:
     return is_case_staff(user, case)
 
 
+def can_confirm_facts(user: "User", case: "Case") -> bool:
+    """Who answers the questions a rule set asks the advisor to confirm (blank passport
+    pages, Class A categories): case staff, as for assessments."""
+    return is_case_staff(user, case)
+
+
 def can_edit_applicant(user: "User", applicant: "Applicant") -> bool:
     """May ``user`` change ``applicant``'s record and qualifications: the applicant's own
     login, or staff on at least one of the applicant's cases (one query)."""

@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from cases.views import (
     applicant,
+    confirmations,
     documents,
     passports,
     photos,
@@ -71,6 +72,11 @@ urlpatterns = [
     path("cases/<int:pk>/messages/", views.message_post, name="message_post"),
     path("cases/<int:pk>/steps/<int:step_pk>/tick/", steps.step_tick, name="step_tick"),
     path("cases/<int:pk>/steps/<int:step_pk>/untick/", steps.step_untick, name="step_untick"),
+    path(
+        "cases/<int:pk>/confirmations/",
+        confirmations.case_confirmations,
+        name="case_confirmations",
+    ),
     path(
         "cases/<int:pk>/documents/<int:document_pk>/passport/",
         passports.document_passport,

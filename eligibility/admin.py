@@ -32,6 +32,7 @@ from eligibility.models import (
     RuleSet,
     RuleSetStatus,
 )
+from eligibility.rules import strip_generated_labels
 from portal.errors import PortalError
 from portal.forms import SafeJSONField
 from portal.http import request_user
@@ -118,8 +119,10 @@ class RuleSetForm(forms.ModelForm):
     criteria = PrettyJSONField(
         widget=forms.Textarea(attrs={"rows": 30, "cols": 110, "class": "vLargeTextField"}),
         help_text=gettext_lazy(
-            "One criterion object; groups (all_of, any_of, same_degree) hold children. "
-            "Validated against the schema when saved; errors name the criterion and field."
+            "One criterion object; groups (all_of, any_of, same_degree) hold children and a "
+            "label. Other criteria have no label: it is generated from their values, and a "
+            "label typed on them is dropped when saved. Validated against the schema when "
+            "saved; errors name the criterion and field."
         ),
     )
     citations = PrettyJSONField(
@@ -130,6 +133,11 @@ class RuleSetForm(forms.ModelForm):
     class Meta:
         model = RuleSet
         fields = ("visa_type_code", "effective_date", "citations", "criteria", "notes")
+
+    def clean_criteria(self) -> Any:
+        """The criteria without stored labels where labels are generated (a copy of K v1 or
+        R v1 still carries them), before the model's schema check."""
+        return strip_generated_labels(self.cleaned_data["criteria"])
 
 
 @admin.register(RuleSet)

@@ -303,13 +303,16 @@ class Assessment(models.Model):
         lang = "zh" if (language or get_language() or "en").startswith("zh") else "en"
         rows: list[dict[str, Any]] = []
         rs = rule_set or (self.rule_set if self.rule_set_id else None)
+        from eligibility.engine import criterion_label
+
         citations: dict[str, str] = {}
         labels: dict[str, dict[str, str]] = {}
         stack = [rs.criteria] if rs is not None else []
         while stack:
             node = stack.pop()
             citations[node["id"]] = node.get("citation", "")
-            labels[node["id"]] = node.get("label") or {}
+            # Generated from the criterion's values (groups: their stored label), issue 13.
+            labels[node["id"]] = {k: criterion_label(node, k) for k in ("en", "zh")}
             stack.extend(node.get("children", []))
 
         # Chinese stored before the full-width rule held reads right too (portal/text.py).

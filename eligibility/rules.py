@@ -5,19 +5,25 @@ hold ``children``. Every criterion has:
 
 - ``id``: unique in the document, e.g. ``"k-age-max"``;
 - ``type``: one of ``CRITERION_SCHEMAS``;
-- ``label``: ``{"en": ..., "zh": ...}``; optional ``explain``: templates per result
+- ``label``: ``{"en": ..., "zh": ...}`` on groups only (``all_of``, ``any_of``,
+  ``same_degree``); every other criterion's label is generated from its values
+  (``eligibility/engine/labels.py``), so a stored one is refused (``strip_generated_labels``
+  drops them from older documents, such as copies of K v1 and R v1, before validating);
+- optional ``explain``: templates per result
   (``{"pass": {"en": ..., "zh": ...}, "fail": ..., "unknown": ...}``) with ``{placeholders}``;
 - ``citation``: where the rule comes from; ``basis``: ``official`` or ``reported``.
 
 Each node is checked against its own type's schema, so an error names the criterion and field.
 """
 
+import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
+from eligibility.engine.labels import QUESTIONS, STORED_LABEL_TYPES
 from portal.errors import InvalidInput
 
 # STEM by default = ISCED-F 2013 broad fields 05, 06 and 07 (Eurostat's definition of STEM).
@@ -47,19 +53,20 @@ _FIELD_CODES = {
     "minItems": 1,
     "uniqueItems": True,
 }
+_CHILDREN = {"type": "array", "items": {"type": "object"}, "minItems": 1}
 _COMMON: dict[str, Any] = {
     "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
     "type": {"type": "string"},
-    "label": _TEXT,
     "explain": _EXPLAIN,
     "citation": {"type": "string", "minLength": 1},
     "basis": {"enum": ["official", "reported"]},
     "note": {"type": "string"},
 }
-_REQUIRED_COMMON = ["id", "type", "label", "citation", "basis"]
+_REQUIRED_COMMON = ["id", "type", "citation", "basis"]
 
 
 def _schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """A leaf criterion: no ``label`` (generated from its values)."""
     return {
         "type": "object",
         "properties": {**_COMMON, **extra},
@@ -68,7 +75,39 @@ def _schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
     }
 
 
-_CHILDREN = {"type": "array", "items": {"type": "object"}, "minItems": 1}
+def _group_schema() -> dict[str, Any]:
+    """A group: a stored ``label`` (it has no value to generate one from) and children."""
+    return {
+        "type": "object",
+        "properties": {**_COMMON, "label": _TEXT, "children": _CHILDREN},
+        "required": [*_REQUIRED_COMMON, "label", "children"],
+        "additionalProperties": False,
+    }
+
+
+def _confirms_schema() -> dict[str, Any]:
+    """``advisor_confirms``: a question of ``QUESTIONS`` and, for a question with a number,
+    that number (e.g. ``{"question": "blank_pages", "pages": 2}``)."""
+    params = {q.param for q in QUESTIONS.values() if q.param}
+    return {
+        **_schema(
+            {
+                "question": {"enum": sorted(QUESTIONS)},
+                **{p: {"type": "integer", "minimum": 1, "maximum": 1000} for p in params},
+            },
+            ["question"],
+        ),
+        "allOf": [
+            {
+                "if": {"properties": {"question": {"const": key}}},
+                "then": {"required": [q.param]}
+                if q.param
+                else {"not": {"anyOf": [{"required": [p]} for p in sorted(params)]}},
+            }
+            for key, q in QUESTIONS.items()
+        ],
+    }
+
 
 CRITERION_SCHEMAS: dict[str, dict[str, Any]] = {
     "min_age": _schema({"years": {"type": "integer", "minimum": 0, "maximum": 130}}, ["years"]),
@@ -98,13 +137,15 @@ CRITERION_SCHEMAS: dict[str, dict[str, Any]] = {
     "has_document": _schema(
         {
             "document": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
-            "document_name": {"type": "string"},
+            # The document's name in the generated label: text, or {"en": ..., "zh": ...}.
+            "document_name": {"anyOf": [{"type": "string"}, _TEXT]},
         },
         ["document"],
     ),
-    "all_of": _schema({"children": _CHILDREN}, ["children"]),
-    "any_of": _schema({"children": _CHILDREN}, ["children"]),
-    "same_degree": _schema({"children": _CHILDREN}, ["children"]),
+    "advisor_confirms": _confirms_schema(),
+    "all_of": _group_schema(),
+    "any_of": _group_schema(),
+    "same_degree": _group_schema(),
 }
 _VALIDATORS = {k: Draft202012Validator(v) for k, v in CRITERION_SCHEMAS.items()}
 DEGREE_TYPES = frozenset({"min_degree_level", "field_of_study", "institution_recognized"})
@@ -151,6 +192,27 @@ def _walk(node: Any, path: str, seen: set[str]) -> Iterator[str]:
                 ) % {"id": child.get("id", "?"), "path": child_path}
                 continue
             yield from _walk(child, child_path, seen)
+
+
+def strip_generated_labels(criteria: Any) -> Any:
+    """A copy of ``criteria`` without the stored ``label`` of criteria whose label is generated
+    (every type but the groups): documents written before labels were generated (K v1, R v1
+    and their copies) then validate, and the label shown always follows the value. Anything
+    that is not a criteria document is returned unchanged (validation reports it)."""
+    if not isinstance(criteria, Mapping):
+        return criteria
+    doc = copy.deepcopy(dict(criteria))
+    stack: list[Any] = [doc]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if node.get("type") not in STORED_LABEL_TYPES and node.get("type") in CRITERION_SCHEMAS:
+            node.pop("label", None)
+        children = node.get("children")
+        if isinstance(children, list):
+            stack.extend(children)
+    return doc
 
 
 def criteria_errors(criteria: Any) -> list[str]:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from eligibility.models import Institution, InstitutionKind, RuleSet, RuleSetStatus
-from eligibility.rules import validate_criteria
+from eligibility.rules import strip_generated_labels, validate_criteria
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import User
 
@@ -44,9 +44,11 @@ def rule_set_create_draft(
     actor: User,
     notes: str = "",
 ) -> RuleSet:
-    """A new draft with the next version number of ``visa_type_code``. Raises ``NotAllowed``
-    for non-admins and ``InvalidInput`` naming each bad criterion and field."""
+    """A new draft with the next version number of ``visa_type_code``. Stored labels of
+    criteria whose label is generated are dropped (``rules.strip_generated_labels``). Raises
+    ``NotAllowed`` for non-admins and ``InvalidInput`` naming each bad criterion and field."""
     _require_admin(actor, _("Only admins can write rule sets."))
+    criteria = strip_generated_labels(criteria)
     validate_criteria(criteria)
     with transaction.atomic():
         last = (
@@ -65,14 +67,16 @@ def rule_set_create_draft(
 
 
 def rule_set_update_draft(*, rule_set: RuleSet, actor: User, **changes: Any) -> RuleSet:
-    """Change a draft's ``criteria``, ``citations``, ``effective_date`` or ``notes``.
-    Raises ``NotAllowed`` for non-admins or a published/retired rule set (immutable)."""
+    """Change a draft's ``criteria`` (generated labels dropped, as on create), ``citations``,
+    ``effective_date`` or ``notes``. Raises ``NotAllowed`` for non-admins or a
+    published/retired rule set (immutable)."""
     _require_admin(actor, _("Only admins can write rule sets."))
     allowed = {"criteria", "citations", "effective_date", "notes"}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(_("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     if "criteria" in changes:
+        changes["criteria"] = strip_generated_labels(changes["criteria"])
         validate_criteria(changes["criteria"])
     hit = RuleSet.objects.filter(pk=rule_set.pk, status=RuleSetStatus.DRAFT).update(**changes)
     if hit != 1:
@@ -124,6 +128,22 @@ def rule_set_publish(*, rule_set: RuleSet, actor: User) -> RuleSet:
             transaction.on_commit(lambda: hook(rule_set_id))
     rule_set.refresh_from_db()
     return rule_set
+
+
+def rule_sets_reassess_published(*, codes: list[str] | None = None) -> list[str]:
+    """Run ``settings.ELIGIBILITY_ON_PUBLISH`` for each published rule set (of the visa type
+    ``codes``, default all), as a publish does on commit: for rule sets a migration published
+    (``manage.py reassess_published``). Returns the rule sets' names, e.g. ``["K v2 ..."]``."""
+    qs = RuleSet.objects.published().order_by("visa_type_code")
+    if codes:
+        qs = qs.filter(visa_type_code__in=[c.upper() for c in codes])
+    hook = _on_publish_hook()
+    names = []
+    for rule_set in qs:
+        if hook is not None:
+            hook(rule_set.pk)
+        names.append(str(rule_set))
+    return names
 
 
 def rule_set_retire(*, rule_set: RuleSet, actor: User) -> RuleSet:

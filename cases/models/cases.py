@@ -84,6 +84,13 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     ready_override_reason = models.TextField(_("ready override reason"), blank=True)
+    # The advisor's answers to the rule sets' advisor-confirmed questions (eligibility
+    # ``advisor_confirms``, e.g. blank passport pages): {question: {"answer": true | false,
+    # "n": the number asked about or null, "by": user id, "at": ISO time}}. Written only by
+    # ``case_confirmation_answer`` (cases/services/confirmations.py), with a CaseEvent.
+    confirmations = models.JSONField(
+        _("advisor's confirmations"), default=dict, blank=True, editable=False
+    )
     # Bumped by every edit of the dates, time zone or advisor (cases/services/records.py,
     # case_assign_advisor): an edit sent with an older version is refused as stale.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

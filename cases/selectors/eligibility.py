@@ -36,7 +36,8 @@ def cases_for_assessment(qs: QuerySet[Case]) -> QuerySet[Case]:
 def facts_for_case(case: Case, *, today: dt.date, advisor_flag: bool = False) -> Facts:
     """The engine facts of ``case``: the applicant's date of birth, nationality, passport expiry,
     education and employment rows (None when the applicant entered none), the case's intended
-    entry date and the status of each document requirement by checklist code."""
+    entry date, the status of each document requirement by checklist code and the advisor's
+    answers to the rule sets' questions (``Case.confirmations``)."""
     applicant = case.applicant
     education = [
         EducationFact(
@@ -80,6 +81,11 @@ def facts_for_case(case: Case, *, today: dt.date, advisor_flag: bool = False) ->
         employment=tuple(employment) if employment else None,
         documents={r.code: r.status for r in case.requirements.all()},
         advisor_flag=advisor_flag,
+        confirmations={
+            key: (bool(value.get("answer")), value.get("n"))
+            for key, value in (case.confirmations or {}).items()
+            if isinstance(value, dict)
+        },
     )
 
 
@@ -122,6 +128,7 @@ def facts_snapshot(facts: Facts) -> dict[str, Any]:
         ],
         "documents": dict(facts.documents),
         "advisor_flag": facts.advisor_flag,
+        "confirmations": {k: {"answer": a, "n": n} for k, (a, n) in facts.confirmations.items()},
     }
 
 

@@ -5,11 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors
 from cases.models import Case, Document
+from cases.selectors.confirmations import confirmation_rows
 from cases.selectors.passports import passport_comparison, passport_reading_for_document
 from cases.services.passports import passport_reading_apply
 from cases.views.shared import run_service, staff_case
@@ -26,10 +28,12 @@ def _case_document(request: HttpRequest, pk: int, document_pk: int) -> tuple[Cas
 @login_required
 @require_GET
 def document_passport(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
-    """Advisor page: the fields read from the machine-readable zone beside the record."""
+    """Advisor page: the fields read from the machine-readable zone beside the record, and
+    the rule set's blank-pages question (``cases/views/confirmations.py`` takes the answer)."""
     case, document = _case_document(request, pk, document_pk)
     reading = passport_reading_for_document(user=request.user, document=document)
     rows = passport_comparison(reading=reading, applicant=case.applicant) if reading else []
+    questions = confirmation_rows(case=case, language=get_language() or "en")
     return render(
         request,
         "cases/document_passport.html",
@@ -39,6 +43,8 @@ def document_passport(request: HttpRequest, pk: int, document_pk: int) -> HttpRe
             "reading": reading,
             "rows": rows,
             "applicable": any(r.applicable for r in rows),
+            # The blank-pages question the rule set asks (issue 13), answered here.
+            "blank_pages": next((q for q in questions if q.question == "blank_pages"), None),
         },
     )
 

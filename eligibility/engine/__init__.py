@@ -11,6 +11,7 @@ UNKNOWN if any is unknown, else FAIL.
 
 Modules: ``facts`` (inputs, result and outcome values, labels), ``results`` (per-criterion
 results and the ``Evaluation``), ``explanations`` (default explanation templates),
+``labels`` (labels generated from the criteria's values; the advisor's questions),
 ``criteria`` (the ``Node`` base, person / passport / document criteria, all_of / any_of),
 ``degrees`` and ``employment`` (education and work-experience criteria), ``compile`` (the type
 registry, ``compile_criteria`` and the fast path) and ``outcomes`` (``evaluate``,
@@ -26,6 +27,7 @@ from eligibility.engine.compile import (
     compile_criteria,
 )
 from eligibility.engine.criteria import (
+    AdvisorConfirms,
     AllOf,
     AnyOf,
     FastFn,
@@ -62,6 +64,13 @@ from eligibility.engine.facts import (
     outcome_label,
     result_label,
 )
+from eligibility.engine.labels import (
+    QUESTIONS,
+    STORED_LABEL_TYPES,
+    confirm_questions,
+    criterion_label,
+    generated_label,
+)
 from eligibility.engine.outcomes import assess, evaluate, evaluate_explained
 from eligibility.engine.results import CriterionResult, Evaluation
 
@@ -74,7 +83,10 @@ __all__ = [
     "GROUP_TYPES",
     "NODE_TYPES",
     "OUTCOME_LABELS",
+    "QUESTIONS",
     "RESULT_LABELS",
+    "STORED_LABEL_TYPES",
+    "AdvisorConfirms",
     "AllOf",
     "AnyOf",
     "CriterionResult",
@@ -101,9 +113,12 @@ __all__ = [
     "assess",
     "basis_label",
     "compile_criteria",
+    "confirm_questions",
+    "criterion_label",
     "evaluate",
     "evaluate_explained",
     "fact_label",
+    "generated_label",
     "kleene",
     "matches_fields",
     "outcome_label",

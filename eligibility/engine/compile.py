@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from eligibility.engine.criteria import (
+    AdvisorConfirms,
     AllOf,
     AnyOf,
     FastFn,
@@ -36,6 +37,7 @@ NODE_TYPES: dict[str, type[Node]] = {
     "experience_years": ExperienceYears,
     "passport_valid_months": PassportValidMonths,
     "has_document": HasDocument,
+    "advisor_confirms": AdvisorConfirms,
     "all_of": AllOf,
     "any_of": AnyOf,
     "same_degree": SameDegree,

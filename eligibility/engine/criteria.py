@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from eligibility.engine.explanations import DEFAULT_EXPLAIN
 from eligibility.engine.facts import Facts, Tri
+from eligibility.engine.labels import QUESTIONS, criterion_label
 from eligibility.engine.results import CriterionResult
 
 # A criterion's fast deciding function: facts -> 0 (fail) | 1 (unknown) | 2 (pass).
@@ -60,7 +61,11 @@ class Node:
         self.spec = spec
         self.id: str = spec["id"]
         self.type: str = spec["type"]
-        self.label: dict[str, str] = dict(spec.get("label") or {})
+        # Generated from the type and values (``labels.py``); stored only for groups.
+        self.label: dict[str, str] = {
+            "en": criterion_label(spec, "en"),
+            "zh": criterion_label(spec, "zh"),
+        }
         self.citation: str = spec.get("citation", "")
         self.basis: str = spec.get("basis", "official")
         defaults = DEFAULT_EXPLAIN.get(self.explain_key(), {})
@@ -179,6 +184,32 @@ class HasDocument(Node):
         if status == "waived":
             return CriterionResult(self, Tri.FAIL, params)
         return CriterionResult(self, Tri.UNKNOWN, params, (f"document:{code}",))
+
+
+class AdvisorConfirms(Node):
+    """A fact the advisor checks and answers yes or no on the case (``labels.QUESTIONS``,
+    e.g. ``blank_pages`` with ``"pages": 2``). UNKNOWN until answered; for a question with a
+    number, a "yes" to at least ``n`` passes for any ``n`` up to it and a "no" to at most ``n``
+    fails for any ``n`` from it; an answer to another number is UNKNOWN again (asked anew)."""
+
+    __slots__ = ()
+
+    def evaluate(self, facts: Facts) -> CriterionResult:
+        key = self.spec["question"]
+        question = QUESTIONS[key]
+        n = self.spec.get(question.param) if question.param else None
+        params = {"n": n if n is not None else ""}
+        answer = facts.confirmations.get(key)
+        if answer is None:
+            return CriterionResult(self, Tri.UNKNOWN, params, (f"confirm:{key}",))
+        yes, asked = answer
+        if n is None:
+            return CriterionResult(self, Tri.PASS if yes else Tri.FAIL, params)
+        if yes and asked is not None and asked >= n:
+            return CriterionResult(self, Tri.PASS, params)
+        if not yes and asked is not None and asked <= n:
+            return CriterionResult(self, Tri.FAIL, params)
+        return CriterionResult(self, Tri.UNKNOWN, params, (f"confirm:{key}",))
 
 
 def kleene(results: Iterable[Tri], dominant: Tri) -> Tri:

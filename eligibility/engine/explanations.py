@@ -119,6 +119,14 @@ DEFAULT_EXPLAIN: dict[str, dict[str, dict[str, str]]] = {
             "zh": "“{document}”尚未被接受。",
         },
     },
+    "advisor_confirms": {
+        "pass": {"en": "The advisor confirmed this.", "zh": "顾问已确认。"},
+        "fail": {"en": "The advisor answered no.", "zh": "顾问的回答为否。"},
+        "unknown": {
+            "en": "The advisor has not answered this yet.",
+            "zh": "顾问尚未回答此问题。",
+        },
+    },
     "all_of": {
         "pass": {"en": "Every condition is met.", "zh": "所有条件均满足。"},
         "fail": {"en": "A required condition is not met.", "zh": "有必要条件未满足。"},

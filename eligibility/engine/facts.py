@@ -73,6 +73,9 @@ class Facts:
     employment: tuple[EmploymentFact, ...] | None = None
     documents: Mapping[str, str] = field(default_factory=dict)
     advisor_flag: bool = False
+    # The advisor's answers to ``advisor_confirms`` questions: question key -> (yes or no,
+    # the number asked about, e.g. 2 blank pages; None for a question without a number).
+    confirmations: Mapping[str, tuple[bool, int | None]] = field(default_factory=dict)
 
     @property
     def reference_date(self) -> dt.date:
@@ -164,8 +167,15 @@ def outcome_label(outcome: str, language: str = "en") -> str:
 
 
 def fact_label(key: str, language: str = "en") -> str:
-    """A readable name for a missing-fact key; ``document:<code>`` keys name the document."""
+    """A readable name for a missing-fact key; ``document:<code>`` keys name the document,
+    ``confirm:<question>`` keys the advisor's check (``labels.QUESTIONS``)."""
     zh = language.startswith("zh")
+    if key.startswith("confirm:"):
+        from eligibility.engine.labels import QUESTIONS
+
+        question = QUESTIONS.get(key.split(":", 1)[1])
+        if question is not None:
+            return question.fact_zh if zh else question.fact_en
     if key.startswith("document:"):
         code = key.split(":", 1)[1]
         return f"文件：{code}" if zh else f"document: {code}"

@@ -39,8 +39,10 @@ class CriterionResult:
         return FALLBACK_EXPLAIN[self.result.value][lang] if values.unfilled else text
 
     def label(self, language: str = "en") -> str:
+        """The criterion's label in ``language``: generated from its values (groups: the
+        stored label), see ``eligibility/engine/labels.py``."""
         lang = "zh" if language.startswith("zh") else "en"
-        return self.node.label.get(lang) or self.node.label.get("en", self.node.id)
+        return self.node.label.get(lang) or self.node.label.get("en") or self.node.id
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-serialisable snapshot with both languages, for storing in an Assessment

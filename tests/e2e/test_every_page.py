@@ -88,6 +88,7 @@ PAGES: dict[str, dict[str, Url]] = {
     "cases/<pk>/": _for(STAFF, lambda w: f"/cases/{w['case']}/"),
     "cases/<pk>/edit/": _for(STAFF, lambda w: f"/cases/{w['case']}/edit/"),
     "cases/<pk>/applicant/edit/": _for(STAFF, lambda w: f"/cases/{w['case']}/applicant/edit/"),
+    "cases/<pk>/confirmations/": _for(STAFF, lambda w: f"/cases/{w['case']}/confirmations/"),
     "cases/<pk>/documents/<document_pk>/access/": _for(
         STAFF, lambda w: f"/cases/{w['case']}/documents/{w['document']}/access/"
     ),

@@ -96,6 +96,17 @@ TABLE = [
     (leaf("has_document", document="cv"), facts(documents={"cv": "accepted"}), Tri.PASS),
     (leaf("has_document", document="cv"), facts(documents={"cv": "waived"}), Tri.FAIL),
     (leaf("has_document", document="cv"), facts(documents={"cv": "missing"}), Tri.UNKNOWN),
+    (
+        leaf("advisor_confirms", question="blank_pages", pages=2),
+        facts(confirmations={"blank_pages": (True, 2)}),
+        Tri.PASS,
+    ),
+    (
+        leaf("advisor_confirms", question="blank_pages", pages=2),
+        facts(confirmations={"blank_pages": (False, 2)}),
+        Tri.FAIL,
+    ),
+    (leaf("advisor_confirms", question="academician"), facts(), Tri.UNKNOWN),
     (group("all_of", leaf("min_age", years=18)), facts(date_of_birth=ADULT), Tri.PASS),
     (group("all_of", leaf("min_age", years=18)), facts(date_of_birth=CHILD), Tri.FAIL),
     (group("all_of", leaf("min_age", years=18)), facts(), Tri.UNKNOWN),

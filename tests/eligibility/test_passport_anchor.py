@@ -17,8 +17,7 @@ ENTRY = dt.date(2026, 10, 1)
 def _criterion(**params):  # type: ignore[no-untyped-def]
     return {
         "id": "passport",
-        "type": "passport_valid_months",
-        "label": {"en": "Passport", "zh": "护照"},
+        "type": "passport_valid_months",  # no label: generated from the values
         "citation": "test",
         "basis": "official",
         "months": 6,

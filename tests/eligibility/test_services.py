@@ -11,7 +11,7 @@ from django.urls import reverse
 from eligibility import services
 from eligibility.data.rule_sets_v1 import K_V1
 from eligibility.models import FieldOfStudy, Institution, RuleSet, RuleSetStatus
-from eligibility.rules import criteria_errors
+from eligibility.rules import criteria_errors, strip_generated_labels
 from portal.errors import InvalidInput, NotAllowed
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +29,18 @@ def test_isced_f_installed_with_three_levels_and_chinese_names():
     assert software.name_zh == "软件与应用开发及分析"
 
 
-def test_seeded_rule_sets_are_published_with_citations():
+def test_seeded_v1_rule_sets_are_kept_retired_with_citations():
+    """v1 is history since eligibility/0006 published v2: retired, and still a valid document
+    once its stored leaf labels (now generated) are dropped."""
     k = RuleSet.objects.get(visa_type_code="K", version=1)
     r = RuleSet.objects.get(visa_type_code="R", version=1)
-    assert k.status == r.status == RuleSetStatus.PUBLISHED
+    assert k.status == r.status == RuleSetStatus.RETIRED
     assert "Order No. 814" in k.citations[0]
     assert "2025-08-14" in k.citations[1]
     ages = [c for c in k.criteria["children"] if c["type"] in ("min_age", "max_age")]
     assert {c["basis"] for c in ages} == {"reported"}
-    assert not criteria_errors(k.criteria)
-    assert not criteria_errors(r.criteria)
+    assert not criteria_errors(strip_generated_labels(k.criteria))
+    assert not criteria_errors(strip_generated_labels(r.criteria))
 
 
 def test_bad_criteria_error_names_criterion_and_field(admin_user):
@@ -48,7 +50,7 @@ def test_bad_criteria_error_names_criterion_and_field(admin_user):
     with pytest.raises(InvalidInput) as exc:
         services.rule_set_create_draft(
             visa_type_code="K",
-            effective_date=K_V1 and RuleSet.objects.get(visa_type_code="K").effective_date,
+            effective_date=RuleSet.objects.published().get(visa_type_code="K").effective_date,
             criteria=criteria,
             citations=["x"],
             actor=admin_user,
@@ -56,7 +58,7 @@ def test_bad_criteria_error_names_criterion_and_field(admin_user):
     errors = exc.value.details["errors"]
     assert any("“k-age-max”" in e and "“years”" in e for e in errors)
     assert any("“k-degree-field”" in e and "“fields.0”" in e for e in errors)
-    assert RuleSet.objects.filter(visa_type_code="K").count() == 1
+    assert RuleSet.objects.filter(visa_type_code="K").count() == 2  # v1 and v2, no new draft
 
 
 def test_published_rule_set_is_immutable(admin_user):
@@ -70,9 +72,9 @@ def test_published_rule_set_is_immutable(admin_user):
 
 
 def test_new_version_copies_to_draft_and_publish_retires_previous(admin_user):
-    v1 = RuleSet.objects.get(visa_type_code="K", version=1)
+    v1 = RuleSet.objects.published().get(visa_type_code="K")  # v2 since eligibility/0006
     v2 = services.rule_set_new_version(rule_set=v1, actor=admin_user)
-    assert (v2.version, v2.status, v2.criteria) == (2, RuleSetStatus.DRAFT, v1.criteria)
+    assert (v2.version, v2.status, v2.criteria) == (3, RuleSetStatus.DRAFT, v1.criteria)
     services.rule_set_publish(rule_set=v2, actor=admin_user)
     v1.refresh_from_db()
     assert v1.status == RuleSetStatus.RETIRED
@@ -84,7 +86,7 @@ def test_new_version_copies_to_draft_and_publish_retires_previous(admin_user):
 @pytest.mark.parametrize("who", ["advisor", "supervisor", "applicant_user"])
 def test_only_admins_publish(request, admin_user, who):
     draft = services.rule_set_new_version(
-        rule_set=RuleSet.objects.get(visa_type_code="K"), actor=admin_user
+        rule_set=RuleSet.objects.published().get(visa_type_code="K"), actor=admin_user
     )
     with pytest.raises(NotAllowed):
         services.rule_set_publish(rule_set=draft, actor=request.getfixturevalue(who))
@@ -172,7 +174,7 @@ def test_admin_change_form_cannot_edit_published_rule_set(client_for, admin_user
 
 def test_admin_draft_with_bad_json_shows_clear_error(client_for, admin_user):
     draft = services.rule_set_new_version(
-        rule_set=RuleSet.objects.get(visa_type_code="K"), actor=admin_user
+        rule_set=RuleSet.objects.published().get(visa_type_code="K"), actor=admin_user
     )
     response = client_for(admin_user).post(
         reverse("admin:eligibility_ruleset_change", args=[draft.pk]),
@@ -186,12 +188,12 @@ def test_admin_draft_with_bad_json_shows_clear_error(client_for, admin_user):
     assert response.status_code == 200
     assert "Criterion “k” (root)" in response.content.decode()
     draft.refresh_from_db()
-    assert draft.criteria["id"] == "k-v1"
+    assert draft.criteria["id"] == "k-v2"
 
 
 def test_admin_publish_action(client_for, admin_user):
     draft = services.rule_set_new_version(
-        rule_set=RuleSet.objects.get(visa_type_code="K"), actor=admin_user
+        rule_set=RuleSet.objects.published().get(visa_type_code="K"), actor=admin_user
     )
     client_for(admin_user).post(
         reverse("admin:eligibility_ruleset_changelist"),
@@ -203,7 +205,7 @@ def test_admin_publish_action(client_for, admin_user):
 
 def test_admin_preview_runs_draft_against_case_and_saves_nothing(client_for, admin_user, case):
     draft = services.rule_set_new_version(
-        rule_set=RuleSet.objects.get(visa_type_code="K"), actor=admin_user
+        rule_set=RuleSet.objects.published().get(visa_type_code="K"), actor=admin_user
     )
     response = client_for(admin_user).get(
         reverse("admin:eligibility_ruleset_preview", args=[draft.pk]), {"case": case.reference}

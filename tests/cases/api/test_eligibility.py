@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from cases.models import CaseEvent, Education, Employment, EventKind
+from cases.models import Case, CaseEvent, Education, Employment, EventKind
 from cases.services import eligibility as services_eligibility
 from eligibility.models import Assessment, FieldOfStudy, Institution
 from portal import services as portal_services
@@ -164,8 +164,15 @@ def test_other_users_get_404_for_qualifications_and_nothing_changes(
 # --- assessments ------------------------------------------------------------------------------
 
 
+def _confirm_blank_pages(case):
+    """The advisor's "yes" to K v2's blank-pages question (set up directly)."""
+    answer = {"answer": True, "n": 2, "by": None, "at": None}
+    Case.objects.filter(pk=case.pk).update(confirmations={"blank_pages": answer})
+
+
 def test_advisor_runs_an_assessment_and_gets_the_detail(api_for, case, advisor, recognized):
     _degree(case.applicant, institution=recognized, institution_name="")
+    _confirm_blank_pages(case)
     response = api_for(advisor).post(f"/api/v1/cases/{case.pk}/assessments/", {}, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -183,6 +190,7 @@ def test_advisor_runs_an_assessment_and_gets_the_detail(api_for, case, advisor, 
 
 def test_advisor_flag_asks_for_review(api_for, case, advisor, recognized):
     _degree(case.applicant, institution=recognized, institution_name="")
+    _confirm_blank_pages(case)
     response = api_for(advisor).post(
         f"/api/v1/cases/{case.pk}/assessments/", {"advisor_flag": True}, format="json"
     )

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services, tasks
-from cases.models import CaseEvent, Education, EventKind, Stage
+from cases.models import Case, CaseEvent, Education, EventKind, Stage
 from cases.services import eligibility as services_eligibility
 from eligibility import selectors
 from eligibility import services as elig_services
@@ -42,17 +42,25 @@ def add_degree(applicant, code="0613", level=6, institution=None):
     )
 
 
+def confirm_blank_pages(case):
+    """The advisor's "yes" to K/R v2's blank-pages question (set up directly; the answering
+    service is tested in test_confirmations.py)."""
+    answer = {"answer": True, "n": 2, "by": None, "at": None}
+    Case.objects.filter(pk=case.pk).update(confirmations={"blank_pages": answer})
+
+
 def k_rules():
     return RuleSet.objects.get(visa_type_code="K", status="published")
 
 
 def test_advisor_assessment_stores_snapshot_results_and_event(case, advisor, recognized):
     add_degree(case.applicant, institution=recognized)
+    confirm_blank_pages(case)
     assessment = services_eligibility.case_assess(case=case, actor=advisor)
     assert assessment.outcome == "eligible"
     assert assessment.rule_set == k_rules()
     assert assessment.facts["education"][0]["field_code"] == "0613"
-    assert assessment.results[0]["id"] == "k-v1"
+    assert assessment.results[0]["id"] == "k-v2"
     assert {r["visa_type_code"] for r in assessment.other_routes} == {"R"}
     event = CaseEvent.objects.get(case=case, kind=EventKind.ASSESSMENT)
     assert (event.before, event.after) == ("", "eligible")
@@ -60,6 +68,7 @@ def test_advisor_assessment_stores_snapshot_results_and_event(case, advisor, rec
 
 
 def test_missing_birth_date_needs_information(case, advisor, recognized):
+    confirm_blank_pages(case)
     case.applicant.date_of_birth = None
     case.applicant.save(update_fields=["date_of_birth"])
     add_degree(case.applicant, institution=recognized)
@@ -107,6 +116,7 @@ def test_assess_endpoint_is_404_for_anyone_but_case_staff(request, client_for, c
 
 def test_advisor_runs_assessment_from_case_page(client_for, case, advisor, recognized):
     add_degree(case.applicant, institution=recognized)
+    confirm_blank_pages(case)
     client = client_for(advisor)
     response = client.post(reverse("cases:case_assess", args=[case.pk]), {"advisor_flag": "on"})
     assert response.status_code == 302
@@ -186,7 +196,8 @@ def test_publishing_reassesses_open_cases_once_and_notifies_advisor(
     case.applicant.date_of_birth = dt.date(1970, 1, 1)
     case.applicant.save(update_fields=["date_of_birth"])
     add_degree(case.applicant, institution=recognized)
-    services_eligibility.case_assess(case=case, actor=advisor)  # needs_review under v1
+    confirm_blank_pages(case)
+    services_eligibility.case_assess(case=case, actor=advisor)  # needs_review under v2
     unchanged = open_case(advisor=advisor)  # nothing entered: needs_information both times
     services_eligibility.case_assess(case=unchanged, actor=advisor)
     draft = publish_k_v2(admin_user, raise_max_age_to_60)
@@ -266,7 +277,8 @@ def test_publishing_tells_the_advisor_in_app_of_each_changed_case(
     case.applicant.date_of_birth = dt.date(1970, 1, 1)
     case.applicant.save(update_fields=["date_of_birth"])
     add_degree(case.applicant, institution=recognized)
-    services_eligibility.case_assess(case=case, actor=advisor)  # needs_review under v1
+    confirm_blank_pages(case)
+    services_eligibility.case_assess(case=case, actor=advisor)  # needs_review under v2
     draft = publish_k_v2(admin_user, raise_max_age_to_60)
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):

@@ -82,14 +82,28 @@ QUESTIONS: dict[str, Question] = {
 }
 
 
-def _field_names(codes: list[str], zh: bool) -> str:
-    """The ISCED-F fields ``codes`` by name (applicants read labels: no bare codes), joined
-    in ``zh`` or English; a code not in ISCED-F 2013 stays a code."""
-    from eligibility.data.isced_f_2013 import FIELDS
+# ISCED-F 2013 broad fields by name (eligibility/data/isced_f_2013.py; the engine reads no
+# data module), so a label names a broad field rather than its code.
+BROAD_FIELDS: dict[str, tuple[str, str]] = {
+    "00": ("Generic programmes and qualifications", "通用课程与资格"),
+    "01": ("Education", "教育"),
+    "02": ("Arts and humanities", "艺术与人文"),
+    "03": ("Social sciences, journalism and information", "社会科学、新闻与信息"),
+    "04": ("Business, administration and law", "商业、管理与法律"),
+    "05": ("Natural sciences, mathematics and statistics", "自然科学、数学与统计学"),
+    "06": ("Information and Communication Technologies (ICTs)", "信息与通信技术"),
+    "07": ("Engineering, manufacturing and construction", "工程、制造与建筑"),
+    "08": ("Agriculture, forestry, fisheries and veterinary", "农业、林业、渔业与兽医"),
+    "09": ("Health and welfare", "卫生与福利"),
+    "10": ("Services", "服务"),
+}
 
-    names = {code: (en, zh_name) for code, en, zh_name in FIELDS}
+
+def _field_names(codes: list[str], zh: bool) -> str:
+    """The ISCED-F fields ``codes`` joined in ``zh`` or English: broad fields by name, narrower
+    codes as "ISCED-F 0613" (a rule set naming them is rare; the seeded ones use STEM)."""
     return ("、" if zh else ", ").join(
-        (names[c][1] if zh else names[c][0]) if c in names else c for c in codes
+        BROAD_FIELDS[c][1 if zh else 0] if c in BROAD_FIELDS else f"ISCED-F {c}" for c in codes
     )
 
 

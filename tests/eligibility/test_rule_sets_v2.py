@@ -175,6 +175,11 @@ def test_changing_a_value_changes_the_label_in_both_languages():
     assert "6 months after the date of application" in generated_label(months, "en")
     assert "申请日期后至少还有6个月" in generated_label(months, "zh")
     assert "3 months" in generated_label({**months, "months": 3, "from": "entry"}, "en")
+    # Applicants read labels: the seeded fields by name, never a bare code.
+    for node in _walk(K_V2):
+        for language in ("en", "zh"):
+            text = generated_label(node, language)
+            assert text is None or "ISCED" not in text, text
 
 
 def test_a_stored_label_on_a_criterion_with_values_cannot_disagree():

@@ -101,6 +101,43 @@ class Case(models.Model):
     search_text = models.TextField(
         blank=True, default="", editable=False, verbose_name=_("search text")
     )
+    # The per-case document summary (cases/models/summary.py), kept by
+    # cases/services/summary.py:case_summary_refresh, which every service that changes a
+    # requirement's status, required flag or due date, or the case's stage, calls in its
+    # transaction. Time enters only when read: a case is overdue while documents_due_on is
+    # before today in its time zone (cases/models/overdue.py, case_overdue_q).
+    documents_due_on = models.DateField(
+        _("documents due on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The earliest due date of a required document waiting on the applicant, while the "
+            "case collects documents."
+        ),
+    )
+    passport_due_on = models.DateField(
+        _("passport check due on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Before submission, when the applicant's passport may expire less than 6 months "
+            "after the intended entry: the target submission date, else the entry date."
+        ),
+    )
+    documents_needed_count = models.PositiveIntegerField(
+        _("documents still needed"),
+        default=0,
+        editable=False,
+        help_text=_("Required documents waiting on the applicant (missing or rejected)."),
+    )
+    documents_to_review_count = models.PositiveIntegerField(
+        _("documents awaiting review"),
+        default=0,
+        editable=False,
+        help_text=_("Required documents uploaded and waiting on the advisor's review."),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -115,6 +152,19 @@ class Case(models.Model):
             models.Index(fields=["target_submission_date"], name="case_target_submission"),
             # The case list's default order: a page is an index range scan, not a sort of all.
             models.Index(fields=["-opened_on", "-id"], name="case_list_order_idx"),
+            # The overdue filter and the dashboards: cases with a document due, by due date,
+            # with the zone the comparison needs (an index-only count of the overdue cases).
+            models.Index(
+                fields=["firm", "documents_due_on", "time_zone"],
+                name="case_documents_due_idx",
+                condition=models.Q(documents_due_on__isnull=False),
+            ),
+            # The passport deadlines of the dashboards and the sweep, by due date.
+            models.Index(
+                fields=["firm", "passport_due_on"],
+                name="case_passport_due_idx",
+                condition=models.Q(passport_due_on__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["firm", "reference"], name="case_reference_firm_unique")

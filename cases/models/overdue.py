@@ -13,7 +13,10 @@ A document requirement is **overdue** when both hold:
 
 Every page, API filter, count, dashboard section, reminder and test uses the functions here:
 ``DocumentRequirement.objects.overdue(now)`` for querysets and ``requirement_is_overdue`` for a
-row already loaded. No ORM query is run to build the filter.
+row already loaded; "cases with an overdue requirement" (the case list's and the API's
+``overdue`` filter, the dashboard) is ``case_overdue_q(now)``, the same condition read from the
+case's stored earliest due date (``Case.documents_due_on``, ``cases/models/summary.py``). No ORM
+query is run to build the filter.
 """
 
 import datetime as dt
@@ -69,8 +72,12 @@ def _zones_off_utc_date(bucket: dt.datetime) -> tuple[frozenset[str], frozenset[
     return frozenset(ahead), frozenset(behind)
 
 
-def due_before_local_today_q(now: dt.datetime, prefix: str = "") -> Q:
-    """Condition 2 as a ``Q``: ``due_date`` before the case-local date at ``now`` (aware).
+def due_before_local_today_q(
+    now: dt.datetime, prefix: str = "", *, due: str = "due_date", zone: str = "case__time_zone"
+) -> Q:
+    """Condition 2 as a ``Q``: the date field ``due`` before the local date at ``now`` (aware)
+    in the zone named by the field ``zone`` (both after ``prefix``; by default a requirement's
+    ``due_date`` and its case's ``time_zone``).
 
     A local date is the UTC date, the day before or the day after, so: due two or more days
     before the UTC date is overdue everywhere; due the day before, unless the case's zone is
@@ -80,12 +87,27 @@ def due_before_local_today_q(now: dt.datetime, prefix: str = "") -> Q:
     bucket = now_utc.replace(minute=now_utc.minute - now_utc.minute % 15, second=0, microsecond=0)
     ahead, behind = _zones_off_utc_date(bucket)
     today_utc = now_utc.date()
-    due, zone = f"{prefix}due_date", f"{prefix}case__time_zone"
+    due, zone = f"{prefix}{due}", f"{prefix}{zone}"
     q = Q(**{f"{due}__lt": today_utc - _DAY})
     q |= Q(**{due: today_utc - _DAY}) & ~Q(**{f"{zone}__in": sorted(behind)})
     if ahead:
         q |= Q(**{due: today_utc, f"{zone}__in": sorted(ahead)})
     return q
+
+
+def case_overdue_q(now: dt.datetime, prefix: str = "") -> Q:
+    """Cases with at least one requirement overdue at ``now``, as a ``Q`` on ``Case`` read from
+    the case's document summary (``cases/models/summary.py``): ``documents_due_on``, the
+    earliest due date of a required requirement waiting on the applicant while the case
+    collects documents, is before today in the case's zone. The same cases as
+    ``Exists(DocumentRequirement.objects.overdue(now).filter(case=OuterRef("pk")))``, from an
+    index range (``case_documents_due_idx``) instead of a scan of requirements."""
+    # Due on the UTC date at the latest (the day after only where it is already tomorrow): a
+    # range the index reads, before the per-zone condition.
+    latest = now.astimezone(dt.UTC).date()
+    return Q(**{f"{prefix}documents_due_on__lte": latest}) & due_before_local_today_q(
+        now, prefix, due="documents_due_on", zone="time_zone"
+    )
 
 
 def overdue_q(now: dt.datetime, prefix: str = "") -> Q:

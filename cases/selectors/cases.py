@@ -26,9 +26,8 @@ from cases.models import (
     ReviewStatus,
     VisaType,
 )
-from cases.models.overdue import due_soon_q
+from cases.models.overdue import case_overdue_q, due_soon_q
 from cases.models.search import search_words
-from cases.models.turn import awaits_review_q, waits_on_applicant_q
 from portal.firms import firm_scope
 from portal.models import User
 
@@ -134,37 +133,26 @@ def _overdue_requirements(now: dt.datetime) -> QuerySet[DocumentRequirement]:
     return DocumentRequirement.objects.overdue(now).filter(case=OuterRef("pk"))
 
 
-def _requirement_count(condition: Q) -> Subquery:
-    """``(SELECT COUNT(*) FROM requirements WHERE case = outer case AND required AND
-    condition)``: a plain aggregate (no GROUP BY), so it is 0, not NULL, for a case without
-    such rows."""
-    outstanding = (
-        DocumentRequirement.objects.filter(condition, case=OuterRef("pk"), required=True)
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    return Subquery(outstanding, output_field=IntegerField())
-
-
 def case_list_for_user(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases ``user`` may see, filtered, with applicant, visa type and advisor joined and
     ``outstanding_count`` / ``awaiting_review_count`` / ``overdue_count`` annotated: counts of
     required requirements waiting on the applicant (missing or rejected: "still needed"),
-    waiting on the advisor (uploaded, awaiting review), both by ``cases/models/turn.py``, and
-    overdue by the portal's one definition (``cases/models/overdue.py``: today in the case's
-    time zone). Constant query count per page.
+    waiting on the advisor (uploaded, awaiting review), both by ``cases/models/turn.py`` and
+    read from the case's document summary (``cases/models/summary.py``), and overdue by the
+    portal's one definition (``cases/models/overdue.py``: today in the case's time zone).
+    Constant query count per page.
 
-    The counts are correlated subqueries, computed only for the rows fetched: page through
-    keys first (``portal.pagination.DeferredJoinPaginator``) so deep pages stay cheap."""
+    The overdue count is a correlated subquery, computed only for the rows fetched: page
+    through keys first (``portal.pagination.DeferredJoinPaginator``) so deep pages stay
+    cheap."""
     filters = filters or CaseFilters()
     now = timezone.now()
     qs: QuerySet[Case] = Case.objects.visible_to(user).select_related(
         "applicant", "visa_type", "advisor"
     )
     qs = qs.annotate(
-        outstanding_count=_requirement_count(waits_on_applicant_q()),
-        awaiting_review_count=_requirement_count(awaits_review_q()),
+        outstanding_count=F("documents_needed_count"),
+        awaiting_review_count=F("documents_to_review_count"),
         overdue_count=_overdue_count(now),
     )
     if filters.stage:
@@ -201,8 +189,9 @@ def _overdue_count(now: dt.datetime) -> Subquery:
 
 def cases_overdue(qs: QuerySet[Case], *, now: dt.datetime | None = None) -> QuerySet[Case]:
     """Cases of ``qs`` with at least one requirement overdue at ``now`` (default: the current
-    instant), by the one definition in ``cases/models/overdue.py``."""
-    return qs.filter(Exists(_overdue_requirements(now or timezone.now())))
+    instant), by the one definition in ``cases/models/overdue.py``, read from the case's
+    stored earliest due date (``case_overdue_q``; an index range, no scan of requirements)."""
+    return qs.filter(case_overdue_q(now or timezone.now()))
 
 
 def cases_matching(qs: QuerySet[Case], term: str) -> QuerySet[Case]:

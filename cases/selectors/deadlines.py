@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
-    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -19,7 +18,6 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +35,7 @@ from cases.models import (
 )
 from cases.models.overdue import due_before_local_today, may_be_overdue_q
 from cases.models.turn import waits_on_applicant_q
-from cases.reminders.schedule import PASSPORT_VALID_MAX_DAYS, local_today, passport_too_short
+from cases.reminders.schedule import local_today, passport_too_short
 from cases.selectors.steps import step_deadlines
 from portal.models import User
 
@@ -149,31 +147,48 @@ def task_deadlines(
 
 
 def passport_deadlines(
-    cases: QuerySet[Case], *, low: dt.date | None = None, high: dt.date | None = None
+    cases: QuerySet[Case],
+    *,
+    low: dt.date | None = None,
+    high: dt.date | None = None,
+    limit: int | None = None,
 ) -> list[Case]:
     """Cases not yet submitted whose applicant's passport has fewer than 6 months left on the
-    intended entry date. Due date (annotated ``passport_due``): the target submission date,
-    else the intended entry date. The database pre-filters with 184 days; the exact
-    calendar-month rule is applied in Python."""
+    intended entry date, the latest due first, at most ``limit``. Due date (annotated
+    ``passport_due``): the target submission date, else the intended entry date. Read from the
+    case summary (``Case.passport_due_on``, ``cases/models/summary.py``: the cases whose
+    passport expires less than 184 days after entry, by the partial index
+    ``case_passport_due_idx``); the exact calendar-month rule is applied in Python to the rows
+    read. Two queries with a ``limit`` (keys, then rows; a third when the rule drops more
+    than ``PASSPORT_READ_MARGIN`` rows of a full first read), else one."""
     qs = (
-        cases.filter(
-            stage__in=PRE_SUBMISSION_STAGES,
-            intended_entry_date__isnull=False,
-            applicant__passport_expiry__isnull=False,
-            applicant__passport_expiry__lt=ExpressionWrapper(
-                F("intended_entry_date") + dt.timedelta(days=PASSPORT_VALID_MAX_DAYS),
-                output_field=DateField(),
-            ),
-        )
-        .annotate(passport_due=Coalesce("target_submission_date", "intended_entry_date"))
-        .filter(_range("passport_due", low, high))
+        cases.filter(_range("passport_due_on", low, high))
+        .annotate(passport_due=F("passport_due_on"))
         .select_related("applicant", "advisor", "applicant__user")
+        .order_by("-passport_due_on", "-id")
     )
-    return [
-        c
-        for c in qs
-        if passport_too_short(expiry=c.applicant.passport_expiry, entry=c.intended_entry_date)
-    ]
+    if limit is not None:
+        # Keys first (a backward range of the index), then those rows with their joins: the
+        # planner otherwise joins every dated case before cutting the list.
+        keys = list(qs.values_list("pk", flat=True)[: limit + PASSPORT_READ_MARGIN])
+        rows = list(qs.filter(pk__in=keys))
+    else:
+        rows = list(qs)
+    if limit is not None and len(rows) == limit + PASSPORT_READ_MARGIN:
+        kept = [c for c in rows if _passport_short(c)]
+        if len(kept) >= limit:
+            return kept[:limit]
+        rows = list(qs)  # the rule dropped more than the margin: read them all
+    kept = [c for c in rows if _passport_short(c)]
+    return kept[:limit] if limit is not None else kept
+
+
+# Rows read beyond ``limit`` for those the exact rule drops (184 days vs 6 calendar months).
+PASSPORT_READ_MARGIN = 20
+
+
+def _passport_short(case: Case) -> bool:
+    return passport_too_short(expiry=case.applicant.passport_expiry, entry=case.intended_entry_date)
 
 
 def requirement_deadline(r: DocumentRequirement) -> Deadline:
@@ -278,7 +293,9 @@ def deadlines_for(
             task_deadline(t)
             for t in task_deadlines(tasks, low=low, high=high).order_by("-due_date")[:limit]
         ]
-    items += [passport_deadline(c) for c in passport_deadlines(cases, low=low, high=high)[:limit]]
+    items += [
+        passport_deadline(c) for c in passport_deadlines(cases, low=low, high=high, limit=limit)
+    ]
     items.sort(key=lambda d: (d.due_date, d.case.reference, d.kind, d.target_id))
     return items
 

@@ -25,6 +25,7 @@ from cases.models import (
 )
 from cases.services.events import case_touch, event_record
 from cases.services.notifications import notify_review, notify_upload
+from cases.services.summary import case_summary_refresh
 from cases.services.uploads import (
     documents_enqueue_passport_reads,
     documents_enqueue_previews,
@@ -134,6 +135,7 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
                 documents.append(
                     _store_version(case, requirements[item.requirement.pk], result, actor, stored)
                 )
+            case_summary_refresh(case_ids=[case.pk])
             waiting = [d.pk for d in documents if d.state == VersionState.PROCESSING]
             if waiting:
                 transaction.on_commit(lambda: documents_enqueue_processing(waiting))
@@ -335,6 +337,7 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
             requirement_id=requirement.pk,
         )
         case_touch(case)
+        case_summary_refresh(case_ids=[case.pk])
     document.refresh_from_db()
     return document
 

@@ -23,6 +23,7 @@ from cases.models.search import case_search_text
 from cases.services.applicants import applicant_create
 from cases.services.events import event_record
 from cases.services.steps import steps_copy_for_case
+from cases.services.summary import case_summary_refresh
 from portal.dates import MAX_YEARS_AHEAD, check_not_past, check_not_too_far_ahead, latest_allowed
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
@@ -199,6 +200,7 @@ def case_open(
             )
             for item in visa_type.checklist.all()
         )
+        case_summary_refresh(case_ids=[case.pk])
         steps_copy_for_case(case=case)
         event_record(
             case=case,

@@ -10,14 +10,12 @@ confirmation of an applicant's correction (``cases/services/corrections.py``):
   advisor (handed to ``case_assign_advisor``, which checks that only supervisors and admins
   reassign, and removes the old advisor's access).
 
-Both validate like intake (the model's field validators, ``applicant_check_birth_date``,
-``planned_date_errors``), refuse a stale edit (the record's ``version`` must be the one the
-editor read: ``StaleObject``), and write one CaseEvent per changed field with the value before
-and after (passport numbers masked) in the same transaction. Deadlines that read the changed
-values follow at once: the passport check (``selectors.deadlines.passport_deadlines``), the
-overdue rule in the case's (new) zone (``cases/models/overdue.py``), and pending reminders,
-which are rescheduled to the new zone's 09:00 (the sweep re-checks dates before sending).
-"""
+Both validate like intake (field validators, ``applicant_check_birth_date``,
+``planned_date_errors``), refuse a stale edit (``version`` must be the one the editor read:
+``StaleObject``), and write one CaseEvent per changed field with the value before and after
+(passport numbers masked) in the same transaction. Deadlines follow at once: the passport
+check (the case summary, ``case_summary_refresh``), the overdue rule in the case's (new)
+zone, and pending reminders, rescheduled to the new zone's 09:00."""
 
 import copy
 import datetime as dt
@@ -48,6 +46,7 @@ from cases.services.applicants import applicant_check_birth_date
 from cases.services.assignment import case_assign_advisor
 from cases.services.events import event_build, events_record
 from cases.services.opening import planned_date_errors
+from cases.services.summary import case_summary_refresh
 from cases.services.sweep_settings import setting as _setting
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import User, validate_time_zone
@@ -74,8 +73,7 @@ EVENT_VALUE_MAX_CHARS = 64
 
 @dataclass
 class RecordChange:
-    """What an edit did: ``changed`` field names (empty: nothing differed) and ``warnings``,
-    sentences about deadlines the new values create (e.g. a passport that is now too short)."""
+    """What an edit did: ``changed`` field names (empty: none) and ``warnings`` (sentences)."""
 
     changed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -295,6 +293,7 @@ def applicant_record_update(
             extra["correction"] = str(correction_id)
         extra.update(event_data or {})
         _events(cases, actor, Applicant, current, diff, **extra)
+        case_summary_refresh(case_ids=[c.pk for c in cases])  # the passport check's due date
     warnings = []
     if {"passport_expiry"} & set(diff):
         warnings = _passport_warnings(applicant, cases)
@@ -358,6 +357,7 @@ def case_record_update(
             if hit != 1:
                 raise _stale()
             _events([current], actor, Case, current, diff, record="case")
+            case_summary_refresh(case_ids=[case.pk])  # the passport check's due date
             for name, value in diff.items():
                 setattr(case, name, value)
             case.version = version + 1

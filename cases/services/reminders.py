@@ -23,6 +23,7 @@ from cases.models import (
 )
 from cases.reminders.schedule import local_today
 from cases.services.events import event_build, event_record, events_record
+from cases.services.summary import case_summary_refresh
 from portal.dates import check_due_date, check_not_past
 from portal.errors import InvalidInput, NotAllowed
 from portal.firms import firm_scope
@@ -174,6 +175,7 @@ def requirement_bulk_set_due_date(
             )
             for r in reqs
         )
+        case_summary_refresh(case_ids=ids)
     return len(reqs)
 
 

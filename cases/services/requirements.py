@@ -14,6 +14,7 @@ from cases.models import (
     RequirementStatus,
 )
 from cases.services.events import case_touch, event_record
+from cases.services.summary import case_summary_refresh
 from portal.audit import audit_update
 from portal.dates import check_due_date
 from portal.errors import InvalidInput, NotAllowed
@@ -52,6 +53,7 @@ def requirement_waive(*, requirement: DocumentRequirement, reason: str, actor: U
             summary=f"{requirement.name_en}: {reason}"[:500],
             data={"requirement": requirement.code},
         )
+        case_summary_refresh(case_ids=[case.pk])
     requirement.refresh_from_db()
 
 
@@ -87,5 +89,6 @@ def requirement_set_due_date(
             },
         )
         case_touch(case)
+        case_summary_refresh(case_ids=[case.pk])
     locked.refresh_from_db()
     return locked

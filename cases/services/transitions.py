@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import (
+    COLLECTING_STAGES,
     MAIN_LINE,
+    PRE_SUBMISSION_STAGES,
     SATISFIED_STATUSES,
     STAGE_ENTRY_KINDS,
     TRANSITIONS,
@@ -27,6 +29,7 @@ from cases.selectors.steps import open_required_steps
 from cases.services.events import event_record
 from cases.services.notifications import notify_stage
 from cases.services.steps import steps_stage_entered
+from cases.services.summary import case_summary_refresh
 from eligibility.models import AssessmentOutcome
 from eligibility.selectors import current_assessment_outcome
 from portal.audit import audit_update
@@ -194,6 +197,9 @@ def case_transition(
             stage_entered_at=entered,
         )
         steps_stage_entered(case=case, stage=to, now=now)
+        if any((case.stage in s) != (to in s) for s in (COLLECTING_STAGES, PRE_SUBMISSION_STAGES)):
+            # The summary's due dates hold only while collecting / before submission.
+            case_summary_refresh(case_ids=[case.pk])
         # The applicant learns the new stage, not an override's reasoning.
         notify_stage(
             case=case,

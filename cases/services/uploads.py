@@ -28,6 +28,7 @@ from cases.models import (
     VersionState,
 )
 from cases.services.events import case_touch, event_record
+from cases.services.summary import case_summary_refresh
 from cases.uploads import process_upload
 from portal.audit import audit_update
 from portal.errors import InvalidInput
@@ -223,6 +224,7 @@ def _finish_not_ready(document: Document, state: str, reason: str) -> None:
                 {"status": (RequirementStatus.UPLOADED, RequirementStatus.MISSING)},
                 actor=None,
             )
+            case_summary_refresh(case_ids=[case.pk])
         event_record(
             case=case,
             actor=None,

@@ -144,8 +144,9 @@ class Command(BaseCommand):
                 # a reminder to the console email log once it is 09:00 for the applicant.
                 due = case.requirements.exclude(status__in=["accepted", "waived"]).first()
                 if due is not None:
-                    due.due_date = today
-                    due.save(update_fields=["due_date"])
+                    services.requirement_set_due_date(
+                        requirement=due, due_date=today, actor=advisor
+                    )
             if stage == Stage.DOCUMENTS:
                 reminder_services.task_create(
                     case=case,

@@ -19,6 +19,7 @@ from cases.models import (
     Stage,
 )
 from cases.services import reminders as reminder_services
+from cases.services.summary import case_summary_refresh
 from cases.services.sweep import reminders_sweep
 from tests.factories import AdvisorFactory, ApplicantFactory, open_case
 
@@ -371,6 +372,7 @@ def test_target_submission_and_passport_deadlines_are_reminded(advisor, applican
     case.intended_entry_date = dt.date(2026, 4, 1)  # 1 Sept is < 6 months after 1 April
     case.target_submission_date = DUE
     case.save(update_fields=["intended_entry_date", "target_submission_date"])
+    case_summary_refresh(case_ids=[case.pk])  # as case_record_update does
     sweep_at(dt.datetime(2026, 3, 10, 9, 5, tzinfo=UTC))
     bodies = {m.to[0]: m.body for m in mail.outbox}
     assert "target submission date" in bodies[advisor.email]

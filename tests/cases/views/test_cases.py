@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, Document, Message, RequirementStatus, Stage
+from cases.services.summary import case_summary_refresh
 
 
 def _doc(case, user, content: bytes, name: str = "护照 扫描.pdf", code: str = "cv") -> Document:  # type: ignore[no-untyped-def]
@@ -304,6 +305,7 @@ def test_optional_and_submitted_items_are_not_overdue(advisor, applicant, client
     assert listed.outstanding_count == required
     assert listed.overdue_count == required
     Case.objects.filter(pk=case.pk).update(stage=Stage.SUBMITTED)
+    case_summary_refresh(case_ids=[case.pk])  # as case_transition does
     listed = selectors.case_list_for_user(user=advisor).get(pk=case.pk)
     assert listed.overdue_count == 0
     overdue = selectors.case_list_for_user(

@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from cases.models import CaseEvent, CaseTask, Notification, ReminderPreference
 from cases.services import reminders as reminder_services
+from cases.services.summary import case_summary_refresh
 from tests.factories import open_case
 
 UTC = dt.UTC
@@ -27,6 +28,7 @@ def frozen():
 def set_due(case, code, due):
     case.requirements.update(due_date=None)
     case.requirements.filter(code=code).update(due_date=due)
+    case_summary_refresh(case_ids=[case.pk])  # the summary's one writer, as the services do
 
 
 @pytest.mark.django_db
@@ -404,6 +406,7 @@ def test_passport_too_short_for_entry_shows_as_a_deadline(
     case.requirements.update(due_date=None)
     case.target_submission_date = dt.date(2026, 3, 12)
     case.save(update_fields=["target_submission_date"])
+    case_summary_refresh(case_ids=[case.pk])  # as case_record_update does
     page = client_for(applicant_user).get(reverse("cases:my_detail", args=[case.pk])).content
     assert "Renew the passport: it expires on 2026-06-01" in page.decode()
     dashboard = client_for(advisor).get(reverse("dashboard")).content.decode()
@@ -530,11 +533,13 @@ def test_dashboard_overdue_items_follow_the_case_list_definition(frozen, client_
     optional = open_case(advisor=advisor)
     set_due(optional, "passport-bio-page", dt.date(2026, 3, 8))
     optional.requirements.filter(code="passport-bio-page").update(required=False)
+    case_summary_refresh(case_ids=[optional.pk])
     past_review = {}
     for stage in (Stage.READY, Stage.SUBMITTED):
         c = open_case(advisor=advisor)
         set_due(c, "passport-bio-page", dt.date(2026, 3, 8))
         Case.objects.filter(pk=c.pk).update(stage=stage)
+        case_summary_refresh(case_ids=[c.pk])
         past_review[stage] = c
     html = client_for(advisor).get(reverse("dashboard")).content.decode()
     overdue = html[html.index("Overdue items") : html.index("Due in the next 7 days")]

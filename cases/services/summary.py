@@ -1,0 +1,36 @@
+"""Keeping the per-case document summary (``cases/models/summary.py``) true.
+
+``case_summary_refresh`` is the one writer of ``Case.documents_due_on``,
+``documents_needed_count`` and ``documents_to_review_count``. Every service that changes what
+they are computed from calls it inside its own transaction, after its write:
+
+* ``case_open`` (requirements created), ``case_transition`` (stage: collecting or not);
+* ``documents_upload`` (missing/rejected -> uploaded), ``document_review`` (-> accepted or
+  rejected), the worker's refusal of an upload (``cases/services/uploads.py``: back to missing);
+* ``requirement_waive``, ``requirement_set_due_date`` and the bulk due date
+  (``requirements_set_due_date`` in ``cases/services/reminders.py``).
+
+A due date passing changes nothing stored: the overdue comparison with today happens in SQL
+when read (``cases/models/overdue.py``, ``case_overdue_q``).
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from cases.models import Case
+from cases.models.summary import summary_values
+
+
+def case_summary_refresh(*, case_ids: Iterable[int]) -> None:
+    """Recompute the summary of the cases ``case_ids`` from their requirements and stage. Two
+    queries whatever the number of cases: the case rows are locked first (in id order), so
+    that of two transactions changing requirements of one case the later one computes after
+    the earlier has committed and sees both changes (a READ COMMITTED statement reads the
+    rows committed when it starts). Call it inside the writing service's transaction."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        Case.objects.filter(pk__in=ids).update(**summary_values())

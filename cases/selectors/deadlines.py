@@ -171,7 +171,7 @@ def passport_deadlines(
         # Keys first (a backward range of the index), then those rows with their joins: the
         # planner otherwise joins every dated case before cutting the list.
         keys = list(qs.values_list("pk", flat=True)[: limit + PASSPORT_READ_MARGIN])
-        rows = list(qs.filter(pk__in=keys))
+        rows: list[Case] = list(qs.filter(pk__in=keys))
     else:
         rows = list(qs)
     if limit is not None and len(rows) == limit + PASSPORT_READ_MARGIN:

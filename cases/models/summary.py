@@ -21,7 +21,7 @@ the clock, so nothing goes stale as days pass):
 
 ``summary_values()`` gives the three as expressions on ``Case`` (correlated subqueries of its
 requirements) for ``Case.objects.filter(...).update(**summary_values())``; the service
-``cases/services/summary.py`` (``case_summary_refresh``) runs it, and migration 0034 ran the same
+``cases/services/summary.py`` (``case_summary_refresh``) runs it, and migration 0035 ran the same
 SQL once over every case.
 """
 

@@ -50,7 +50,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0033_degree_level_plain_names'),
+        ('cases', '0034_case_confirmations'),
         ('portal', '0006_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

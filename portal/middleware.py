@@ -19,16 +19,40 @@ from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp.middleware import OTPMiddleware
 
+from portal.languages import api_language, is_api_request, saved_language
 from portal.security import requires_two_factor
 
 
-class UserLanguageMiddleware:
-    """Activate the signed-in user's preferred language (en or zh-hans) and time zone for the
-    request, so that pages show times in the viewer's zone.
+class LanguageScopeMiddleware:
+    """Make the language that was active before a request active again once its response is
+    complete, so that a language chosen for one request (the user's, a token user's) does not
+    stay on the thread for whatever it runs next. Runs before ``LocaleMiddleware``, whose
+    ``Content-Language`` header therefore still names the request's language."""
 
-    Runs after AuthenticationMiddleware; anonymous visitors keep the language that
-    LocaleMiddleware chose (the language cookie of ``set_language``, else Accept-Language) and
-    UTC.
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        previous = translation.get_language()
+        try:
+            return self.get_response(request)
+        finally:
+            if previous:
+                translation.activate(previous)
+            else:
+                translation.deactivate()
+
+
+class UserLanguageMiddleware:
+    """Activate the request's language and the signed-in user's time zone, so that pages show
+    times in the viewer's zone.
+
+    Runs right after AuthenticationMiddleware, so that the project's later middleware (the
+    two-step gate, the session lifetime) answers in that language too. Web pages: the signed-in
+    user's ``preferred_language`` (en or zh-hans), else the language ``LocaleMiddleware``
+    chose (the language cookie of ``set_language``, else Accept-Language). API paths: the
+    API's one rule (``portal/languages.py``): the saved language, else Accept-Language only.
+    Anonymous visitors get UTC.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -36,11 +60,15 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return self.get_response(request)
-        if user.preferred_language:
-            translation.activate(user.preferred_language)
+        signed_in = user is not None and user.is_authenticated
+        if is_api_request(request):
+            translation.activate(api_language(request, user))
             request.LANGUAGE_CODE = translation.get_language()
+        elif signed_in and saved_language(user):
+            translation.activate(saved_language(user))
+            request.LANGUAGE_CODE = translation.get_language()
+        if user is None or not signed_in:
+            return self.get_response(request)
         try:
             timezone.activate(zoneinfo.ZoneInfo(user.time_zone or "UTC"))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -201,7 +229,7 @@ class TwoFactorRequiredMiddleware:
             return JsonResponse(
                 {
                     "code": "two_factor_required",
-                    "detail": "Verify a two-factor code in the web portal first.",
+                    "detail": _("Verify a two-factor code in the web portal first."),
                 },
                 status=403,
             )

@@ -110,10 +110,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language before the request comes back after it (LocaleMiddleware names the
+    # request's own in Content-Language).
+    "portal.middleware.LanguageScopeMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The user's language (API: the one rule of portal/languages.py) and time zone, before any
+    # of the project's middleware below can answer.
+    "portal.middleware.UserLanguageMiddleware",
     # Before any view or process_view (CSRF) reads the body: anonymous bodies stay small.
     "portal.limits.AnonymousBodyLimitMiddleware",
     # Log records of this request carry its user's id (portal/logging.py).
@@ -126,7 +132,6 @@ MIDDLEWARE = [
     "portal.middleware.TwoFactorRequiredMiddleware",
     "portal.middleware.NoStoreForSignedInMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
-    "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from portal import services
+from portal.languages import saved_language
 from portal.models import ApiToken, User
 
 
@@ -31,6 +32,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         result = self._authenticate(header)
         if result is not None:
             setattr(base, "_portal_api_token", (header, result))  # noqa: B010 - not a field
+            # The token's user is known only now: their saved language wins from here on, for
+            # the view and DRF's messages alike (the API's one rule, portal/api/language.py).
+            language = saved_language(result[0])
+            if language:
+                translation.activate(language)
+                base.LANGUAGE_CODE = translation.get_language()
         return result
 
     def _authenticate(self, header: bytes) -> tuple[User, ApiToken] | None:

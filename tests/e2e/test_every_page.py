@@ -13,7 +13,6 @@ loaded once per language and checked at 1280 px, then resized to 360 px and chec
 
 import datetime as dt
 import io
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -29,6 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 from cases import services
 from cases.samples import sample_pdf
 from portal.models import User
+from tests.e2e.chinese import english_words
 from tests.factories import (
     AdminFactory,
     AdvisorFactory,
@@ -392,75 +392,17 @@ def _collect(page, label: str, problems: list[str]) -> None:  # type: ignore[no-
 
 
 # The Chinese check (issue 11): what a zh-hans applicant (and a signed-out visitor with a
-# Chinese browser) reads has no English words. Not counted: text marked as another language
-# (the switch's "English", IANA zone names), text people typed (marked translate="no":
-# messages, reasons, job titles), codes (<code>), e-mail addresses, file names, case
-# references, and the names and shared abbreviations below.
+# Chinese browser) reads has no English words (tests/e2e/chinese.py says what is not counted),
+# apart from the names of this test's fixture data.
 CHINESE_READERS = ("applicant", "anonymous")
-LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
-ALLOWED_LATIN = frozenset(
-    {
-        # Names of the fixture data and the portal's own product names
-        "Ming",
-        "Wu",
-        "Berg",
-        "Ada",
-        "Alderwood",
-        "Sam",
-        "Supervisor",
-        "Root",
-        "Admin",
-        "Test",
-        "University",
-        # Formats, standards and units written the same way in Chinese
-        "PDF",
-        "JPEG",
-        "JPG",
-        "PNG",
-        "HEIC",
-        "CV",
-        "ZIP",
-        "JSON",
-        "CSV",
-        "UTC",
-        "CST",
-        "IANA",
-        "MB",
-        "KB",
-        "GB",
-        "IP",
-        "ID",
-        "URL",
-        "STEM",
-        "COVA",
-        "DE",  # the ISO country code after an institution's name (Test University 3 (DE))
-        # Authenticator apps named on the two-step page
-        "Google",
-        "Microsoft",
-        "Authenticator",
-        "Aegis",
-        "FreeOTP",
-    }
-)
-VISIBLE_TEXT = """() => {
-  const root = document.body.cloneNode(true);
-  root.querySelectorAll(
-    '[lang]:not([lang^="zh"]), [translate="no"], code, script, style, .skip-link, [hidden]'
-  )
-    .forEach(el => el.remove());
-  return root.innerText || root.textContent;
-}"""
-# Emails, file names, case references (K-2026-0001), URLs and IANA zones are codes, not words.
-CODES = re.compile(
-    r"\S+@\S+|\S+\.(?:pdf|jpe?g|png|heic|docx?|zip|json|csv)\b|https?://\S+"
-    r"|\b[A-Z]{1,3}-\d{4}-\d+\b|\b[A-Z][a-z]+/[A-Za-z_/]+\b|\b[a-z]+(?:-[a-z]+)+\b",
-    re.IGNORECASE,
+FIXTURE_NAMES = frozenset(
+    {"Ming", "Wu", "Berg", "Ada", "Alderwood", "Sam", "Supervisor", "Root", "Admin", "Test"}
+    | {"University"}
 )
 
 
 def _english_words(page) -> list[str]:  # type: ignore[no-untyped-def]
-    text = CODES.sub(" ", page.evaluate(VISIBLE_TEXT))
-    return sorted({w for w in LATIN_WORD.findall(text) if w not in ALLOWED_LATIN})
+    return english_words(page, names=FIXTURE_NAMES)
 
 
 # Pages whose English is a known gap, checked for everything else once fixed; each with why.

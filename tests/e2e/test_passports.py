@@ -9,7 +9,7 @@ import pytest
 from cases.models import Applicant
 from cases.services import passports as passport_services
 from cases.uploads.mrz import MrzFields, MrzResult
-from tests.e2e.test_records import _check_page, _context
+from tests.e2e.test_records import _check_page
 from tests.factories import AdvisorFactory, ApplicantFactory, open_case, upload_document
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -54,10 +54,10 @@ def _read_case(monkeypatch, language: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("width", [320, 1280])
 def test_passport_page_fits_320px_has_no_axe_violations_in_both_languages(
-    live_server, browser, monkeypatch, language, width
+    live_server, signed_in, monkeypatch, language, width
 ):
     advisor, case, doc = _read_case(monkeypatch, language)
-    page = _context(browser, live_server.url, advisor, width=width, language=language).new_page()
+    page = signed_in(advisor, width=width, language=language)
     _check_page(page, f"{live_server.url}/cases/{case.pk}/documents/{doc.pk}/passport/", language)
     if language == "zh-hans":
         main = page.locator("main").inner_text()
@@ -65,9 +65,9 @@ def test_passport_page_fits_320px_has_no_axe_violations_in_both_languages(
             assert english not in main
 
 
-def test_apply_to_record_by_keyboard(live_server, browser, monkeypatch):  # type: ignore[no-untyped-def]
+def test_apply_to_record_by_keyboard(live_server, signed_in, monkeypatch):  # type: ignore[no-untyped-def]
     advisor, case, doc = _read_case(monkeypatch, "en")
-    page = _context(browser, live_server.url, advisor, width=320, language="en").new_page()
+    page = signed_in(advisor, width=320, language="en")
     page.goto(f"{live_server.url}/cases/{case.pk}/documents/{doc.pk}/passport/")
     assert page.get_by_label("Copy the Passport number read into the record").is_checked()
     page.get_by_role("button", name="Apply to record").focus()

@@ -8,7 +8,7 @@ import pytest
 
 from cases import services
 from cases.models import DocumentRequirement
-from tests.e2e.test_records import AXE, _context
+from tests.e2e.test_records import AXE
 from tests.factories import AdvisorFactory, ApplicantFactory, open_case
 from tests.photo_corpus import CORPUS
 
@@ -43,11 +43,11 @@ def _fits_and_passes_axe(page, language: str) -> None:  # type: ignore[no-untype
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("width", [320, 1280])
-def test_the_photo_check_fits_and_has_no_axe_violations(live_server, browser, language, width):
+def test_the_photo_check_fits_and_has_no_axe_violations(live_server, signed_in, language, width):
     base = live_server.url
     applicant, advisor, _case, document = _wrong_photo(language)
     for user in (applicant.user, advisor):
-        page = _context(browser, base, user, width=width, language=language).new_page()
+        page = signed_in(user, width=width, language=language)
         page.goto(f"{base}/documents/{document.pk}/photo/")
         _fits_and_passes_axe(page, language)
         images = page.locator(".photo-compare img")
@@ -66,10 +66,10 @@ def test_the_photo_check_fits_and_has_no_axe_violations(live_server, browser, la
             assert "2000 × 3000 pixels" in main
 
 
-def test_the_applicant_uses_the_corrected_photo_by_keyboard(live_server, browser):
+def test_the_applicant_uses_the_corrected_photo_by_keyboard(live_server, signed_in):
     base = live_server.url
     applicant, _advisor, case, document = _wrong_photo("en")
-    page = _context(browser, base, applicant.user, width=320, language="en").new_page()
+    page = signed_in(applicant.user, width=320, language="en")
     page.goto(f"{base}/my/cases/{case.pk}/")
     page.get_by_role("link", name="See the photo check").click()
     page.get_by_role("button", name="Use the corrected photo").focus()

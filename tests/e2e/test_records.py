@@ -2,39 +2,15 @@
 Chinese, without sideways scrolling and with zero axe-core violations; and the correction
 journey by keyboard (the applicant proposes, the supervisor confirms)."""
 
-from urllib.parse import urlparse
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.test import Client
 
 from cases.models import Applicant
 from cases.services.corrections import correction_propose
 from tests.factories import AdvisorFactory, ApplicantFactory, open_case
-from tests.otp import login_verified
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 AXE = Axe()
-
-
-def _context(browser, base: str, user, *, width: int, language: str):  # type: ignore[no-untyped-def]
-    """A browser context signed in as ``user`` (two-factor passed) at ``width`` px."""
-    client = login_verified(Client(), user)
-    ctx = browser.new_context(
-        viewport={"width": width, "height": 900},
-        locale="zh-CN" if language == "zh-hans" else "en-GB",
-    )
-    ctx.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "domain": urlparse(base).hostname,
-                "path": "/",
-            }
-        ]
-    )
-    return ctx
 
 
 def _check_page(page, url: str, language: str) -> None:  # type: ignore[no-untyped-def]
@@ -55,7 +31,7 @@ def _check_page(page, url: str, language: str) -> None:  # type: ignore[no-untyp
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("width", [320, 1280])
 def test_record_pages_fit_320px_have_no_axe_violations_in_both_languages(
-    live_server, browser, language, width
+    live_server, signed_in, language, width
 ):
     base = live_server.url
     supervisor = AdvisorFactory(
@@ -74,7 +50,7 @@ def test_record_pages_fit_320px_have_no_axe_violations_in_both_languages(
         changes={"family_name": "Wu-Lindqvist", "passport_number": "EJ1234567890123"},
         note="My passport was renewed; the new one uses my married name.",
     )
-    staff = _context(browser, base, supervisor, width=width, language=language).new_page()
+    staff = signed_in(supervisor, width=width, language=language)
     for path in (f"/cases/{case.pk}/edit/", f"/cases/{case.pk}/applicant/edit/"):
         _check_page(staff, base + path, language)
     # The case page: the new links and the pending correction panel.
@@ -85,18 +61,18 @@ def test_record_pages_fit_320px_have_no_axe_violations_in_both_languages(
     assert overflow <= 0
     results = AXE.run(staff, context=["#correction", "ul.record-links"])
     assert results.violations_count == 0, results.generate_report()
-    me = _context(browser, base, applicant.user, width=width, language=language).new_page()
+    me = signed_in(applicant.user, width=width, language=language)
     for path in ("/my/details/", "/my/details/correction/"):
         _check_page(me, base + path, language)
 
 
-def test_applicant_proposes_by_keyboard_and_the_supervisor_confirms(live_server, browser):
+def test_applicant_proposes_by_keyboard_and_the_supervisor_confirms(live_server, signed_in):
     base = live_server.url
     supervisor = AdvisorFactory(email="sup2.e2e@example.test", is_supervisor=True)
     applicant = ApplicantFactory(email="lena.e2e@example.test", family_name="Smtih")
     case = open_case(applicant=applicant)
 
-    me = _context(browser, base, applicant.user, width=320, language="en").new_page()
+    me = signed_in(applicant.user, width=320, language="en")
     me.goto(f"{base}/my/details/")
     me.get_by_role("link", name="Propose a correction").click()
     me.get_by_label("Family name (as in passport)").fill("Smith")
@@ -107,7 +83,7 @@ def test_applicant_proposes_by_keyboard_and_the_supervisor_confirms(live_server,
     me.wait_for_url(f"{base}/my/details/")
     assert "Waiting for your advisor" in me.content()
 
-    staff = _context(browser, base, supervisor, width=320, language="en").new_page()
+    staff = signed_in(supervisor, width=320, language="en")
     staff.goto(f"{base}/cases/{case.pk}/")
     panel = staff.locator("#correction")
     assert "Smith" in panel.inner_text()

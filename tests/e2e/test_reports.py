@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from tests.e2e.test_records import AXE, _context
+from tests.e2e.test_records import AXE
 from tests.factories import AdvisorFactory, open_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ def _fits_and_passes_axe(page, url: str) -> None:  # type: ignore[no-untyped-def
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("width", [320, 1280])
-def test_reports_and_filtered_case_list_fit_and_pass_axe(live_server, browser, language, width):
+def test_reports_and_filtered_case_list_fit_and_pass_axe(live_server, signed_in, language, width):
     base = live_server.url
     supervisor = AdvisorFactory(
         email="sup.reports@example.test", is_supervisor=True, preferred_language=language
@@ -39,7 +39,7 @@ def test_reports_and_filtered_case_list_fit_and_pass_axe(live_server, browser, l
         due_date=timezone.localdate() - dt.timedelta(days=3),
         actor=ada,
     )
-    page = _context(browser, base, supervisor, width=width, language=language).new_page()
+    page = signed_in(supervisor, width=width, language=language)
     _fits_and_passes_axe(page, base + "/reports/")
     main = page.locator("main").inner_text()
     if language == "zh-hans":

@@ -9,12 +9,10 @@ the processing and preview tasks queued on commit run inside the upload's reques
 """
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
-from django.test import Client
 
 from cases.models import (
     Channel,
@@ -28,31 +26,10 @@ from cases.models import (
 )
 from cases.samples import sample_jpeg, sample_pdf
 from tests.factories import AdvisorFactory, ApplicantFactory, case_at, upload_document
-from tests.otp import login_verified
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 AXE = Axe()
 REASON = "The corners of the page are cut off; scan the whole page."
-
-
-def _context(browser, base: str, user, *, width: int = 1280, language: str = "en"):  # type: ignore[no-untyped-def]
-    """A browser context signed in as ``user`` (two-factor passed) at ``width`` px."""
-    client = login_verified(Client(), user)
-    ctx = browser.new_context(
-        viewport={"width": width, "height": 900},
-        locale="zh-CN" if language == "zh-hans" else "en-GB",
-    )
-    ctx.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "domain": urlparse(base).hostname,
-                "path": "/",
-            }
-        ]
-    )
-    return ctx
 
 
 def _overflow(page) -> int:  # type: ignore[no-untyped-def]
@@ -73,7 +50,7 @@ def _preview_loads(page, panel) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_applicant_uploads_advisor_previews_rejects_applicant_reuploads_advisor_accepts(
-    live_server, browser, settings, tmp_path
+    live_server, signed_in, settings, tmp_path
 ):
     settings.SITE_URL = live_server.url
     # No batch window: the notification email goes out as soon as the eager task runs.
@@ -90,7 +67,7 @@ def test_applicant_uploads_advisor_previews_rejects_applicant_reuploads_advisor_
     mail.outbox.clear()
 
     # The applicant uploads a PDF scan of the passport on their case page.
-    me = _context(browser, base, applicant.user).new_page()
+    me = signed_in(applicant.user)
     me.goto(f"{base}/my/cases/{case.pk}/")
     pdf = tmp_path / "passport.pdf"
     pdf.write_bytes(sample_pdf("Passport", ["Tomás Novak"]))
@@ -104,8 +81,7 @@ def test_applicant_uploads_advisor_previews_rejects_applicant_reuploads_advisor_
     assert first.preview_pages == 1
 
     # The advisor finds it in "Waiting for my review" on the dashboard and opens it.
-    staff_ctx = _context(browser, base, advisor)
-    staff = staff_ctx.new_page()
+    staff = signed_in(advisor)
     staff.goto(f"{base}/")
     waiting = staff.locator("section[aria-labelledby=review-h]")
     row = waiting.locator("tr", has_text=case.reference)
@@ -190,13 +166,12 @@ def test_applicant_uploads_advisor_previews_rejects_applicant_reuploads_advisor_
     )
     me.goto(f"{base}/my/cases/{case.pk}/")
     assert "Accepted" in me.locator(f"#req-{passport.pk}").inner_text()
-    staff_ctx.close()
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("width", [320, 1280])
 def test_review_panel_with_preview_fits_and_has_no_axe_violations(
-    live_server, browser, language, width
+    live_server, signed_in, language, width
 ):
     base = live_server.url
     advisor = AdvisorFactory(email="panel.e2e@example.test", preferred_language=language)
@@ -206,7 +181,7 @@ def test_review_panel_with_preview_fits_and_has_no_axe_violations(
     document.refresh_from_db()
     assert document.preview_pages == 1
 
-    staff = _context(browser, base, advisor, width=width, language=language).new_page()
+    staff = signed_in(advisor, width=width, language=language)
     staff.goto(f"{base}/cases/{case.pk}/#req-{document.requirement_id}")
     assert staff.locator("html").get_attribute("lang").startswith(language[:2])
     panel = staff.locator(f"#req-{document.requirement_id}")

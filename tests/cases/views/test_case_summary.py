@@ -289,3 +289,16 @@ def test_a_refused_upload_in_chinese_names_the_document_in_chinese(
     html = _refused(client_for(applicant_user), documents_case, requirement).content.decode()
     assert f"<h1>上传“{requirement.name_zh}”</h1>" in html
     assert "Nothing was uploaded" not in html
+
+
+@pytest.mark.django_db
+def test_labels_on_the_chinese_case_page_take_the_full_width_colon(
+    documents_case, applicant_user, client_for
+):
+    applicant_user.preferred_language = "zh-hans"
+    applicant_user.save(update_fields=["preferred_language"])
+    html = client_for(applicant_user).get(reverse("cases:my_detail", args=[documents_case.pk]))
+    text = _visible_text(html.content.decode())
+    assert "您的顾问：" in text  # issue 11 read "您的顾问: Li Wei"
+    assert "您的顾问:" not in text
+    assert "当前文件：" in text

@@ -134,8 +134,8 @@ def _send_in_app(now: dt.datetime, batch: int, result: SweepResult) -> None:
 def _claim(row_ids: list[int], now: dt.datetime) -> tuple[list[int], dt.datetime]:
     """Claim the due ledger rows among ``row_ids`` in bulk: one SELECT ... FOR UPDATE SKIP
     LOCKED of the rows still due (pending, or claimed longer ago than the claim timeout) and
-    one UPDATE to "sending". Returns (the ids this sweep won, the claim's stamp, the value
-    written to ``claimed_at``). A concurrent sweep skips the locked rows and, once this
+    one UPDATE to "sending". Returns (the ids this sweep won, the claim's stamp: the value
+    written to ``claimed_at``, aware UTC). A concurrent sweep skips the locked rows and, once this
     transaction commits, no longer sees them as due, so each row is won once. (SQLite has no
     row locks: its write lock, taken at BEGIN, serialises the two statements instead.)"""
     stamp = timezone.now()

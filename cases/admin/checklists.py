@@ -1,5 +1,6 @@
-"""The Django admin of checklist items: what each visa type asks for, with the photo rules
-of photo items (issue 13)."""
+"""The Django admin of checklist items: what each visa type asks for, on which routes (the
+route condition, checked by ``ChecklistItem.clean``), with the photo rules of photo items
+(issue 13)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ class ChecklistItemAdmin(admin.ModelAdmin):
         "code",
         "name_en",
         "required",
+        "route_condition",
         "due_offset_days",
         "photo_check",
     )
@@ -36,6 +38,7 @@ class ChecklistItemAdmin(admin.ModelAdmin):
                     "help_en",
                     "help_zh",
                     "required",
+                    "route_condition",
                     "accepted_types",
                     "max_size_bytes",
                     "due_offset_days",

@@ -93,8 +93,8 @@ class RequirementQuerySet(models.QuerySet["DocumentRequirement"]):
 class DocumentRequirement(models.Model):
     """One checklist item of one case, copied when the case opens.
 
-    The item's names, help, limits and required flag are copied so that later checklist edits
-    do not rewrite open cases. ``due_date`` is a calendar date.
+    Names, help, limits, required flag and route condition are copied (later checklist edits
+    do not rewrite open cases); a conditional ``required`` follows the route (services/routes).
     """
 
     case = models.ForeignKey(
@@ -139,6 +139,9 @@ class DocumentRequirement(models.Model):
         verbose_name=_("current version"),
     )
     waived_reason = models.TextField(blank=True, verbose_name=_("reason for waiving"))
+    route_condition = models.CharField(
+        max_length=500, blank=True, verbose_name=_("required only on routes")
+    )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = RequirementQuerySet.as_manager()
@@ -184,6 +187,10 @@ class DocumentRequirement(models.Model):
     @property
     def is_satisfied(self) -> bool:
         return self.status in SATISFIED_STATUSES
+
+    @property
+    def not_needed_for_route(self) -> bool:
+        return bool(self.route_condition) and not self.required  # issue 13, services/routes.py
 
     @property
     def reads_passport(self) -> bool:

@@ -1,10 +1,12 @@
 """The case timeline (events) and the message thread."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -114,7 +116,40 @@ class CaseEvent(models.Model):
             return gettext("Correction confirmed; the details already read so")
         if correction == "declined":
             return gettext("Correction declined: %(reason)s") % {"reason": data.get("reason", "")}
+        if isinstance(data.get(ROUTE_CHANGE_KEY), dict):
+            return route_change_summary(data[ROUTE_CHANGE_KEY], language=get_language() or "en")
         return self.summary
+
+
+# CaseEvent.data key of a change of what a case's route needs (``cases/services/routes.py``):
+# ``{"needed": [{"code", "en", "zh"}], "not_needed": [...]}``.
+ROUTE_CHANGE_KEY = "route_requirements"
+
+
+def route_change_summary(change: dict[str, Any], *, language: str) -> str:
+    """The sentence of a route change in ``language`` ("en" or "zh..."), each document named in
+    that language (its English name when it has no Chinese one)."""
+    from django.utils.translation import gettext
+
+    zh = language.startswith("zh")
+
+    def names(key: str) -> str:
+        items = change.get(key) or []
+        return ("、" if zh else ", ").join(
+            str((i.get("zh") if zh else "") or i.get("en", "")) for i in items
+        )
+
+    with translation.override("zh-hans" if zh else "en"):
+        parts = []
+        if change.get("needed"):
+            parts.append(
+                gettext("Now needed for the route: %(names)s") % {"names": names("needed")}
+            )
+        if change.get("not_needed"):
+            parts.append(
+                gettext("Not needed for the route: %(names)s") % {"names": names("not_needed")}
+            )
+        return ("；" if zh else "; ").join(parts)
 
 
 class MessageQuerySet(models.QuerySet["Message"]):

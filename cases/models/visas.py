@@ -1,6 +1,6 @@
 """Visa types and their checklists, which admins edit."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -119,6 +119,20 @@ class ChecklistItem(models.Model):
     )
     due_offset_days = models.PositiveIntegerField(
         _("due offset (days)"), default=14, validators=[MaxValueValidator(3650)]
+    )
+    # Route conditions (issue 13): ``eligibility/routes.py`` says how patterns match and which
+    # route a case is on; ``cases/services/routes.py`` applies them to a case's requirements.
+    route_condition = models.CharField(
+        verbose_name=_("required only on routes"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Leave empty to ask every applicant. Otherwise the criterion ids of the rule set's "
+            "routes on which this document is required, separated by commas; * matches any "
+            "characters (for example k-degree, or r-class-a-* for every Class A route). On "
+            "other routes the document is shown as not needed, and uploads are kept. Until the "
+            "assessment shows the route, the document is asked."
+        ),
     )
     # Photo checks (issue 13). The defaults are the published specification of the Beijing
     # municipal government portal for the photo of the Confirmation Letter for High-Level
@@ -254,5 +268,57 @@ class ChecklistItem(models.Model):
             and getattr(self, high) is not None
             and getattr(self, low) > getattr(self, high)
         }
+        errors.update(self._route_condition_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _route_condition_errors(self) -> dict[str, Any]:
+        """Messages for ``route_condition``: each pattern well formed and naming a route of a
+        rule set (any version) of this visa type; the item must be required (the condition
+        makes it optional off its routes). ``{}`` when the condition is fine or empty."""
+        from eligibility.models import RuleSet
+        from eligibility.routes import PatternError, matches, parse_route_patterns, route_ids
+
+        try:
+            patterns = parse_route_patterns(self.route_condition)
+        except PatternError as exc:
+            return {
+                "route_condition": _(
+                    "“%(pattern)s” is not a route pattern: use criterion ids of lower-case "
+                    "letters, digits and hyphens, with * for any characters (for example "
+                    "r-class-a-*)."
+                )
+                % {"pattern": exc.pattern}
+            }
+        if not patterns:
+            return {}
+        if not self.required:
+            return {
+                "required": _(
+                    "An item with a route condition is required on those routes and optional "
+                    "on the others: tick “required”, or empty the route condition."
+                )
+            }
+        code = self.visa_type.code if self.visa_type_id else ""
+        routes: list[str] = []
+        for criteria in RuleSet.objects.filter(visa_type_code=code).values_list(
+            "criteria", flat=True
+        ):
+            routes.extend(r for r in route_ids(criteria or {}) if r not in routes)
+        unknown = [p for p in patterns if not any(matches([p], r) for r in routes)]
+        if not unknown:
+            return {}
+        if not routes:
+            return {
+                "route_condition": _(
+                    "The %(code)s visa has no rule set with routes yet, so no route can be named."
+                )
+                % {"code": code}
+            }
+        return {
+            "route_condition": _(
+                "No route of any %(code)s rule set matches %(patterns)s. Its routes are: "
+                "%(routes)s."
+            )
+            % {"code": code, "patterns": ", ".join(unknown), "routes": ", ".join(routes)}
+        }

@@ -25,6 +25,7 @@ from cases.models import Case, CaseEvent, EventKind, ReminderKind
 from cases.selectors.eligibility import cases_for_assessment, facts_for_case, facts_snapshot
 from cases.services.events import event_build, events_record
 from cases.services.notifications import Notice, notify_all
+from cases.services.routes import requirements_follow_routes
 from eligibility.engine import Evaluation, Facts, Node, compile_criteria, evaluate
 from eligibility.models import (
     Assessment,
@@ -122,7 +123,8 @@ def case_assessment_facts(*, case: Case, advisor_flag: bool = False) -> Facts:
 
 def case_assess(*, case: Case, actor: User, advisor_flag: bool = False) -> Assessment:
     """Assess ``case`` against its visa type's published rule set and the other published rule
-    sets ("other routes"); store the Assessment and a CaseEvent (kind assessment) atomically.
+    sets ("other routes"); store the Assessment and a CaseEvent (kind assessment) atomically,
+    and set which conditional documents the case's route needs (``cases/services/routes.py``).
 
     ``advisor_flag`` asks for review whatever the rules say. Raises ``NotAllowed`` unless
     ``actor`` is staff on the case, ``InvalidInput`` when the visa type has no published rules.
@@ -157,6 +159,7 @@ def case_assess(*, case: Case, actor: User, advisor_flag: bool = False) -> Asses
         )
         assessment.save()
         events_record([_event(assessment, actor)])
+        requirements_follow_routes(assessments=[assessment], actor=actor)
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     return assessment
 
@@ -201,6 +204,7 @@ def cases_reassess_for_rule_set(
 ) -> Counter[tuple[str, str]]:
     """Re-assess the given open cases against a newly published rule set, in one transaction.
 
+    Each case's conditional documents then follow its new route (``cases/services/routes.py``).
     Safe to run twice: cases already re-assessed for this rule set are skipped (the rule set row
     is locked while a batch runs, and a unique constraint backs it up). Writes a CaseEvent where
     the outcome changed (or the case had no assessment before) and, on commit, emails each
@@ -244,6 +248,7 @@ def cases_reassess_for_rule_set(
                 )
             )
         Assessment.objects.bulk_create(assessments, batch_size=500)
+        requirements_follow_routes(assessments=assessments, actor=None)
         changed = [a for a in assessments if a.previous_outcome != a.outcome]
         events = events_record(_event(a, None) for a in changed)
         _notify_changed(rule_set, changed, events)

@@ -19,6 +19,8 @@ _SEED = importlib.import_module("cases.migrations.0003_seed_visa_types")
 _STEPS = importlib.import_module("cases.migrations.0019_seed_case_steps")
 # And the photo checks of the K and R photo items (issue 13).
 _PHOTO = importlib.import_module("cases.migrations.0027_seed_photo_rules")
+# And the route conditions and the R invitation letter and Class A evidence (issue 13).
+_ROUTES = importlib.import_module("cases.migrations.0035_seed_route_checklists")
 
 
 def firm_create(*, name: str, slug: str, actor: User | None) -> Firm:
@@ -45,3 +47,4 @@ def firm_seed_visa_types(*, firm: Firm) -> None:
     _SEED.install_for(VisaType, ChecklistItem, firm=firm)
     _STEPS.install_for(VisaType, StepTemplate, firm=firm)
     _PHOTO.apply_for(ChecklistItem, firm=firm)
+    _ROUTES.apply_for(ChecklistItem, firm=firm)

@@ -193,7 +193,10 @@ def case_open(
                 name_zh=item.name_zh,
                 help_en=item.help_en,
                 help_zh=item.help_zh,
+                # A new case has no assessment: every conditional item is asked until its
+                # route is known (cases/services/routes.py).
                 required=item.required,
+                route_condition=item.route_condition,
                 accepted_types=list(item.accepted_types),
                 max_size_bytes=item.max_size_bytes,
                 due_date=opened_on + dt.timedelta(days=item.due_offset_days),

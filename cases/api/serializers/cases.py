@@ -335,7 +335,13 @@ class CurrentDocumentSerializer(DocumentSerializer):
 
 
 class RequirementSerializer(serializers.ModelSerializer):
+    """A case's requirement. ``required`` is whether it must be accepted or waived before the
+    case is ready; ``route_condition`` the patterns of the routes it is asked on ("" for every
+    route) and ``not_needed_for_route`` true when the case's current route does not need it
+    (issue 13, ``cases/services/routes.py``); uploads stay either way."""
+
     current_document = CurrentDocumentSerializer(read_only=True, allow_null=True)
+    not_needed_for_route = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = DocumentRequirement
@@ -349,6 +355,8 @@ class RequirementSerializer(serializers.ModelSerializer):
             "help_en",
             "help_zh",
             "required",
+            "route_condition",
+            "not_needed_for_route",
             "accepted_types",
             "max_size_bytes",
             "status",

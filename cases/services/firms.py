@@ -20,7 +20,7 @@ _STEPS = importlib.import_module("cases.migrations.0019_seed_case_steps")
 # And the photo checks of the K and R photo items (issue 13).
 _PHOTO = importlib.import_module("cases.migrations.0027_seed_photo_rules")
 # And the route conditions and the R invitation letter and Class A evidence (issue 13).
-_ROUTES = importlib.import_module("cases.migrations.0035_seed_route_checklists")
+_ROUTES = importlib.import_module("cases.migrations.0037_seed_route_checklists")
 
 
 def firm_create(*, name: str, slug: str, actor: User | None) -> Firm:

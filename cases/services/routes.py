@@ -38,6 +38,7 @@ from cases.models import (
 )
 from cases.models.timeline import ROUTE_CHANGE_KEY, route_change_summary
 from cases.services.events import event_build, events_record
+from cases.services.summary import case_summary_refresh
 from eligibility.models import Assessment
 from eligibility.routes import condition_applies, parse_route_patterns, route_results
 from portal.models import User
@@ -66,8 +67,9 @@ def requirements_follow_routes(
 
     ``assessments``: saved or just bulk-created ``Assessment`` rows, at most one per case (a
     later one for the same case wins). ``actor``: who ran the assessment (None for the
-    re-assessment after publishing). Queries: one read, at most two updates and one insert,
-    whatever the number of cases. Returns the CaseEvents written, one per changed case.
+    re-assessment after publishing). Queries: one read, at most two updates, the case rows'
+    update and summary refresh (``case_summary_refresh``) and one insert, whatever the number
+    of cases. Returns the CaseEvents written, one per changed case.
     """
     routes_by_case: dict[int, dict[str, str]] = {
         a.case_id: route_results(a.results or []) for a in assessments
@@ -119,4 +121,5 @@ def requirements_follow_routes(
             )
         )
     Case.objects.filter(pk__in=changed).update(updated_at=stamp)
+    case_summary_refresh(case_ids=changed)  # the counts and due date read ``required``
     return events_record(events)

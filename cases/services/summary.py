@@ -8,7 +8,8 @@ they are computed from calls it inside its own transaction, after its write:
 * ``documents_upload`` (missing/rejected -> uploaded), ``document_review`` (-> accepted or
   rejected), the worker's refusal of an upload (``cases/services/uploads.py``: back to missing);
 * ``requirement_waive``, ``requirement_set_due_date`` and the bulk due date
-  (``requirements_set_due_date`` in ``cases/services/reminders.py``).
+  (``requirements_set_due_date`` in ``cases/services/reminders.py``);
+* ``requirements_follow_routes`` (``cases/services/routes.py``: ``required`` follows the route).
 
 A due date passing changes nothing stored: the overdue comparison with today happens in SQL
 when read (``cases/models/overdue.py``, ``case_overdue_q``).

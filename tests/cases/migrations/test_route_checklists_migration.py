@@ -1,4 +1,4 @@
-"""Migrations 0034 and 0035 (route checklists, issue 13) run on a database that has open cases: the R
+"""Migrations 0036 and 0037 (route checklists, issue 13) run on a database that has open cases: the R
 cases get the invitation letter and the Class A evidence, every open case's conditional
 requirements follow the route of its current assessment, and uploads and accepted documents
 stay as they were."""
@@ -12,7 +12,7 @@ from cases.models import ChecklistItem, DegreeLevel, Document, Stage
 from cases.services import eligibility as services_eligibility
 from tests.factories import add_education, add_employment, open_case, upload_document
 
-BEFORE = [("cases", "0033_degree_level_plain_names")]
+BEFORE = [("cases", "0035_case_document_summary")]
 NEW_R = ["employer-invitation-letter", "class-a-evidence"]
 
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from cases import services
-from cases.models import CaseEvent, DegreeLevel, Document, EventKind, Stage
+from cases.models import CaseEvent, Document, EventKind, Stage
 from cases.services import eligibility as services_eligibility
 from cases.services.qualifications import employment_delete
 from cases.services.routes import requirements_follow_routes
@@ -66,6 +66,10 @@ def test_switching_route_keeps_uploads_and_changes_what_is_required(case, adviso
     ]
     assert change["route_requirements"]["needed"] == []
     assert change["routes"] == ["k-teaching-research"]
+    case.refresh_from_db()  # the per-case summary counts what is required now
+    assert case.documents_needed_count == (
+        case.requirements.filter(required=True, status__in=["missing", "rejected"]).count()
+    )
 
     # Switch to the degree route: the degree items are required again with their upload, the
     # teaching proof is no longer needed and keeps its own.
@@ -128,13 +132,22 @@ def test_items_not_needed_for_the_route_do_not_block_ready(advisor):
     )
 
 
+def _answer_class_a(case, advisor, *, yes):
+    """Answer the published R rule set's Class A questions (v2: advisor-confirmed categories)."""
+    from cases.services.confirmations import case_confirmation_answer, case_confirmation_questions
+
+    for question, n in case_confirmation_questions(case):
+        if question != "blank_pages":
+            case_confirmation_answer(case=case, question=question, answer=yes, n=n, actor=advisor)
+            if yes:
+                return
+
+
 def test_r_class_a_applicant_is_asked_for_the_evidence_and_invitation_not_the_letter(
     r_case, advisor
 ):
     assert {"employer-invitation-letter", "class-a-evidence"} <= set(required(r_case))
-    add_education(applicant=r_case.applicant, level=DegreeLevel.DOCTORAL)
-    add_employment(applicant=r_case.applicant)  # research since 2021: over 3 years
-    services_eligibility.case_assess(case=r_case, actor=advisor)
+    _answer_class_a(r_case, advisor, yes=True)  # assesses again: a Class A route passes
     now = required(r_case)
     assert now["class-a-evidence"] is True
     assert now["employer-invitation-letter"] is True
@@ -142,9 +155,8 @@ def test_r_class_a_applicant_is_asked_for_the_evidence_and_invitation_not_the_le
 
 
 def test_r_applicant_without_class_a_is_asked_for_the_letter_not_the_evidence(r_case, advisor):
-    add_education(applicant=r_case.applicant, level=DegreeLevel.BACHELOR)
-    services_eligibility.case_assess(case=r_case, actor=advisor)
-    now = required(r_case)  # Class A failed; the Confirmation Letter route is still open
+    _answer_class_a(r_case, advisor, yes=False)
+    now = required(r_case)  # every Class A route failed; the Confirmation Letter one is open
     assert (now["class-a-evidence"], now["high-level-talent-letter"]) == (False, True)
     assert now["employer-invitation-letter"] is True
 

@@ -1,5 +1,5 @@
 """Route checklists (issue 13): checklist items asked only on some routes (the columns are
-0034's), and the R checklist's invitation letter and Class A evidence.
+0036's), and the R checklist's invitation letter and Class A evidence.
 
 Conditions (patterns of route criterion ids, ``eligibility/routes.py``; they name no rule set
 version, so R's Class A routes of any version match ``r-class-a-*``):
@@ -29,11 +29,15 @@ assessment. Accepted and waived requirements and every upload stay as they are.
 """
 
 import datetime as dt
+import importlib
 
 from django.db import migrations
 from django.utils import timezone
 
 from eligibility.routes import condition_applies, parse_route_patterns, route_results
+
+# The per-case document summary's backfill (the same values as case_summary_refresh).
+_SUMMARY = importlib.import_module("cases.migrations.0035_case_document_summary")
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 MB = 1024 * 1024
@@ -195,6 +199,7 @@ def cases_follow(apps, today: dt.date) -> None:  # type: ignore[no-untyped-def]
 def install(apps, schema_editor):
     apply_for(apps.get_model("cases", "ChecklistItem"))
     cases_follow(apps, timezone.localdate())
+    _SUMMARY.backfill(apps, schema_editor)  # the per-case counts read ``required``
 
 
 def uninstall(apps, schema_editor):
@@ -209,11 +214,12 @@ def uninstall(apps, schema_editor):
     conditional = DocumentRequirement.objects.exclude(route_condition="")
     conditional.exclude(code=TEACHING_CODE).update(required=True)
     conditional.filter(code=TEACHING_CODE).update(required=False)
+    _SUMMARY.backfill(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0034_route_conditions"),
+        ("cases", "0036_route_conditions"),
         ("eligibility", "0003_elig_seed_rule_sets"),
     ]
     operations = [migrations.RunPython(install, uninstall)]

@@ -1,10 +1,10 @@
-"""Route conditions of checklist items and requirements (issue 13); 0035 fills them in."""
+"""Route conditions of checklist items and requirements (issue 13); 0037 fills them in."""
 
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0033_degree_level_plain_names")]
+    dependencies = [("cases", "0035_case_document_summary")]
     operations = [
         migrations.AddField(
             model_name="checklistitem",

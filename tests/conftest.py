@@ -324,3 +324,11 @@ def api_for() -> Callable[[User | None], APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def no_session_refresh(settings):  # type: ignore[no-untyped-def]
+    """Keep the once-a-minute session refresh (and two-step re-check) out of a query count:
+    a count taken before and after a slow set-up (45 cases opened on a loaded machine can
+    take over a minute) would otherwise differ by the refresh's queries, not by rows."""
+    settings.SESSION_REFRESH_SECONDS = 24 * 3600

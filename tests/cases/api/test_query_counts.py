@@ -16,6 +16,9 @@ from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
+# Counts are compared across slow set-ups: see ``no_session_refresh``.
+pytestmark = pytest.mark.usefixtures("no_session_refresh")
+
 
 def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:

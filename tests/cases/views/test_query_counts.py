@@ -11,6 +11,9 @@ from cases import services
 from cases.models import ChecklistItem, VisaType
 from tests.factories import ApplicantFactory, default_firm, open_case
 
+# Counts are compared across slow set-ups: see ``no_session_refresh``.
+pytestmark = pytest.mark.usefixtures("no_session_refresh")
+
 
 def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
     with CaptureQueriesContext(connection) as ctx:

@@ -266,3 +266,14 @@ def case_at(stage: str, *, case: Case | None = None, **open_kwargs: object) -> C
         tick_required_steps(case, stage=case.stage)
         case = services.case_transition(case=case, to=to, actor=actor, **extra)  # type: ignore[arg-type]
     return case
+
+
+def title_of(note: Notification) -> str:
+    """A notification's title as its recipient reads it: worded when shown, in their
+    language (issue 11)."""
+    from django.utils import translation
+
+    from cases.reminders.emails import language_of
+
+    with translation.override(language_of(note.user)):
+        return note.text

@@ -9,6 +9,7 @@ service (400/403/409 from domain errors).
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -155,7 +156,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def events(self, request: Request, pk: str | None = None) -> Response:
         case = self._case()
         qs = selectors.case_event_list(case=case, user=request.user)
-        return self._paged(qs, s.CaseEventSerializer)
+        # Summaries are worded in the requester's language (token clients too).
+        with translation.override(request.user.preferred_language or None):
+            return self._paged(qs, s.CaseEventSerializer)
 
     @extend_schema(
         methods=["GET"],

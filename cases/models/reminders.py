@@ -261,9 +261,13 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
 
 class Notification(models.Model):
-    """An in-app notification for one user, written in their language when created. For a
-    notification of an event (``cases/services/notifications.py``) ``delivery`` is its email's
-    ledger row, when an email is due."""
+    """An in-app notification for one user: its ``kind`` (a ``ReminderKind``) and ``data``
+    (the facts its title is worded from: the case reference, names in both languages, stage
+    and outcome keys, due dates), its title rendered when shown in the reader's language
+    (``text``, ``cases/services/notification_text.py``). For a notification of an event
+    (``cases/services/notifications.py``) ``delivery`` is its email's ledger row, when an
+    email is due. ``title`` is an older notification's stored title, shown as-is only when
+    migration 0034 could not recover its kind and data."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -287,7 +291,11 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("reminder delivery"),
     )
-    title = models.CharField(max_length=300, verbose_name=_("title"))
+    kind = models.CharField(
+        _("kind"), max_length=32, choices=ReminderKind.choices, blank=True, default=""
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    title = models.CharField(max_length=300, blank=True, verbose_name=_("title"))
     # Details shown under the title and in the email (a rejection reason, a message excerpt).
     body = models.TextField(blank=True, verbose_name=_("details"))
     url = models.CharField(max_length=300, blank=True, verbose_name=_("link"))
@@ -303,7 +311,21 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The title in the active language (``cases/services/notification_text.py``)."""
+        from cases.services.notification_text import notification_text
+
+        return notification_text(self)
+
+    @property
+    def text_html(self) -> str:
+        """``text`` as HTML, names and typed values marked ``translate="no"``."""
+        from cases.services.notification_text import notification_html
+
+        return notification_html(self)
 
 
 class ReminderPreference(models.Model):

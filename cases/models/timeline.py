@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -51,6 +50,8 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=16, choices=EventKind.choices, verbose_name=_("kind"))
     before = models.CharField(max_length=64, blank=True, verbose_name=_("value before"))
     after = models.CharField(max_length=64, blank=True, verbose_name=_("value after"))
+    # Older events' sentence (before issue 11), shown as-is only when migration 0034 could not
+    # recover ``data`` from it; new events leave it empty and are worded from ``data``.
     summary = models.CharField(max_length=500, blank=True, verbose_name=_("summary"))
     data = models.JSONField(default=dict, blank=True, verbose_name=_("details (data)"))
     internal = models.BooleanField(default=False, verbose_name=_("staff only"))
@@ -86,39 +87,34 @@ class CaseEvent(models.Model):
 
     @property
     def summary_text(self) -> str:
-        """The summary in the viewer's (active) language: record edits and corrections
-        (``cases/services/records.py``, ``corrections.py``) are worded from ``data`` when
-        shown; other events show the summary stored when they happened."""
-        from django.core.exceptions import FieldDoesNotExist
-        from django.utils.text import capfirst
-        from django.utils.translation import gettext
+        """The summary in the viewer's (active) language, rendered from ``data`` when shown
+        (``cases/services/timeline_text.py``); an older event nothing could be recovered from
+        shows its stored ``summary``."""
+        from cases.services.timeline_text import event_text
 
-        from cases.models.applicants import Applicant
+        return event_text(self)
 
-        data = self.data if isinstance(self.data, dict) else {}
-        owners: dict[object, type[models.Model]] = {"applicant": Applicant, "case": Case}
+    @property
+    def summary_html(self) -> str:
+        """``summary_text`` as HTML, typed values marked ``translate="no"``."""
+        from cases.services.timeline_text import event_html
 
-        def label(model: type[models.Model], name: object) -> str:
-            try:
-                return str(capfirst(model._meta.get_field(str(name)).verbose_name))  # type: ignore[union-attr]
-            except FieldDoesNotExist:  # a field renamed since the event: show its old name
-                return str(name)
+        return event_html(self)
 
-        record, correction = data.get("record"), data.get("correction_event")
-        if record in owners and "field" in data:
-            return gettext("%(field)s changed") % {"field": label(owners[record], data["field"])}
-        if correction == "proposed":
-            fields = ", ".join(label(Applicant, f) for f in data.get("fields") or [])
-            return gettext("Correction of %(fields)s proposed by the applicant") % {
-                "fields": fields
-            }
-        if correction == "confirmed":
-            return gettext("Correction confirmed; the details already read so")
-        if correction == "declined":
-            return gettext("Correction declined: %(reason)s") % {"reason": data.get("reason", "")}
-        if isinstance(data.get(ROUTE_CHANGE_KEY), dict):
-            return route_change_summary(data[ROUTE_CHANGE_KEY], language=get_language() or "en")
-        return self.summary
+    @property
+    def change_text(self) -> str:
+        """``before → after`` in words of the active language (stages, outcomes, statuses),
+        or ``""``."""
+        from cases.services.timeline_text import event_change
+
+        return event_change(self)
+
+    @property
+    def change_html(self) -> str:
+        """``change_text`` as HTML."""
+        from cases.services.timeline_text import event_change_html
+
+        return event_change_html(self)
 
 
 # CaseEvent.data key of a change of what a case's route needs (``cases/services/routes.py``):

@@ -4,9 +4,10 @@ with a link to the item) and the one-line title of an in-app notification.
 Wording lives in per-language templates under ``templates/reminders/`` so that both languages
 ship complete without a compiled message catalogue.
 
-Event notifications (``cases/services/notifications.py``): ``Notice`` says what happened and
-``notice_title`` writes its title in the active language (the catalogue, like every page);
-``render_notification_email`` bundles one recipient's notices into one email.
+Event notifications (``cases/services/notifications.py``): ``Notice`` says what happened; its
+title is worded when shown, in the reader's language, by ``cases/services/notification_text.py``
+(the catalogue, like every page); ``render_notification_email`` bundles one recipient's notices
+into one email, worded in the recipient's language.
 """
 
 import datetime as dt
@@ -18,22 +19,16 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import capfirst
-from django.utils.translation import gettext as _
 
 from cases.models import (
-    Applicant,
     Case,
     CaseEvent,
     Notification,
     ReminderDelivery,
     ReminderKind,
-    RequirementStatus,
-    Stage,
     TargetType,
 )
 from cases.models.overdue import days_left_local
-from eligibility.models import AssessmentOutcome
 from portal.mail import language_of  # the one rule of every account email's language
 from portal.models import User
 
@@ -169,20 +164,22 @@ def notification_title(user: User, item: ReminderItem) -> str:
 
 def render_notification_email(user: User, notices: list[Notification]) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of one email telling ``user`` of ``notices`` (one, or a
-    burst or digest of several), in ``user``'s preferred language. The titles were written in
-    that language when the notifications were created."""
+    burst or digest of several), in ``user``'s preferred language (the titles are worded
+    from each notification's data in that language)."""
     language = language_of(user)
     base = settings.SITE_URL.rstrip("/")
     with translation.override(language):
         context = {
             "user": user,
-            "notices": [{"n": n, "url": base + n.url if n.url else base} for n in notices],
+            "notices": [
+                {"n": n, "title": n.text, "url": base + n.url if n.url else base} for n in notices
+            ],
             "count": len(notices),
             "notifications_url": base + reverse("reminders:notifications"),
             "preferences_url": base + reverse("reminders:preferences"),
         }
         if len(notices) == 1:
-            subject = notices[0].title
+            subject = notices[0].text
         else:
             subject = translation.ngettext(
                 "%(n)d update on your cases", "%(n)d updates on your cases", len(notices)
@@ -211,8 +208,9 @@ def send_notification_email(user: User, notices: list[Notification]) -> None:
 @dataclass(frozen=True)
 class Notice:
     """What happened, for ``notify``: ``kind`` a ``ReminderKind`` event kind; ``facts`` plain
-    values the wording reads (``notice_title``); ``body`` shown as-is under the title (a reason, a
-    message excerpt: the person's own words, not translated); ``anchor`` of the case page;
+    values the wording reads (``cases/services/notification_text.py``); ``body`` shown as-is
+    under the title (a reason, a message excerpt: the person's own words, not translated);
+    ``anchor`` of the case page;
     ``path`` a page other than the case page to link to (the applicant's details, say)."""
 
     kind: str
@@ -223,55 +221,3 @@ class Notice:
     body: str = ""
     anchor: str = ""
     path: str = ""
-
-
-def _field_list(names: list[str]) -> str:
-    """The applicant fields ``names`` by their labels in the active language, as a list."""
-    labels = [str(capfirst(Applicant._meta.get_field(n).verbose_name)) for n in names]
-    if not translation.get_language() or not translation.get_language().startswith("zh"):
-        return ", ".join(labels)
-    return "、".join(labels)
-
-
-def notice_title(notice: Notice) -> str:
-    """The one-line title in the active language."""
-    f = {"ref": notice.case.reference, **notice.facts}
-    kind = notice.kind
-    if kind == ReminderKind.NEW_MESSAGE:
-        if f.get("internal"):
-            return _("New internal note on case %(ref)s from %(who)s") % f
-        return _("New message on case %(ref)s from %(who)s") % f
-    if kind == ReminderKind.DOCUMENT_UPLOADED:
-        return _("%(who)s uploaded “%(name)s” to case %(ref)s") % f
-    if kind == ReminderKind.DOCUMENT_REVIEWED:
-        if f.get("decision") == RequirementStatus.REJECTED:
-            return _("Your advisor asked for a new “%(name)s” (case %(ref)s)") % f
-        return _("Your advisor accepted “%(name)s” (case %(ref)s)") % f
-    if kind == ReminderKind.STAGE_CHANGED:
-        return _("Case %(ref)s is now “%(stage)s”") % {
-            **f,
-            "stage": Stage(f["stage"]).label,
-        }
-    if kind == ReminderKind.CASE_REASSIGNED:
-        if f.get("mine"):
-            return _("Case %(ref)s is now assigned to you") % f
-        return _("Case %(ref)s was reassigned to %(who)s") % f
-    if kind == ReminderKind.ELIGIBILITY_CHANGED:
-        return _("Eligibility of case %(ref)s changed under new rules: %(before)s → %(after)s") % {
-            **f,
-            "before": AssessmentOutcome(f["before"]).label,
-            "after": AssessmentOutcome(f["after"]).label,
-        }
-    if kind == ReminderKind.INVITATION_ACCEPTED:
-        return _("%(who)s accepted the invitation and can now log in (case %(ref)s)") % f
-    if kind == ReminderKind.CORRECTION_PROPOSED:
-        return _("%(who)s proposed a correction of %(fields)s (case %(ref)s)") % {
-            **f,
-            "fields": _field_list(f["fields"]),
-        }
-    if kind == ReminderKind.CORRECTION_DECIDED:
-        fields = _field_list(f["fields"])
-        if f.get("confirmed"):
-            return _("Your advisor confirmed your correction of %(fields)s") % {"fields": fields}
-        return _("Your advisor declined your correction of %(fields)s") % {"fields": fields}
-    return str(notice.case.reference)

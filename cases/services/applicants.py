@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from cases import permissions
 from cases.models import Applicant, Case, EventKind
 from cases.services.events import event_record
+from cases.services.timeline_text import event_data
 from portal.errors import InvalidInput, NotAllowed
 from portal.identity import email_canonical, email_clean
 from portal.invitations import invitation_send
@@ -140,7 +141,6 @@ def case_invitation_resend(*, case: Case, actor: User) -> Invitation:
             case=case,
             actor=actor,
             kind=EventKind.INVITE,
-            summary=_("Invitation sent again to %(email)s") % {"email": login.email},
-            data={"invitation": invitation.pk},
+            data=event_data("invite", invitation=invitation.pk, email=login.email),
         )
     return invitation

@@ -21,6 +21,7 @@ from cases.models import (
 )
 from cases.services.events import event_record
 from cases.services.notifications import notify_reassigned
+from cases.services.timeline_text import event_data
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import Role, User
 
@@ -62,9 +63,13 @@ def case_assign_advisor(*, case: Case, advisor: User | None, actor: User) -> Cas
             kind=EventKind.UPDATE,
             before=str(previous_id or ""),
             after=str(new_id or ""),
-            summary=_("Advisor changed to %(name)s") % {"name": advisor or _("nobody")},
             internal=True,
-            data={"advisor": new_id, "previous_advisor": previous_id},
+            data=event_data(
+                "advisor",
+                advisor=new_id,
+                previous_advisor=previous_id,
+                who=advisor.get_full_name() if advisor else "",
+            ),
         )
         # After the hand-over (which clears the old advisor's notices about the case): the new
         # advisor is told the case is theirs, the old one that it moved on.

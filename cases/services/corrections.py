@@ -35,7 +35,6 @@ from cases.services.records import (
     applicant_record_check,
     applicant_record_update,
     clean_record_value,
-    field_label,
     record_diff,
     record_text,
     stored_value,
@@ -56,13 +55,10 @@ def correction_values(proposal: CorrectionProposal) -> dict[str, Any]:
     return {k: clean_record_value(Applicant, k, v) for k, v in proposal.changes.items()}
 
 
-def _record(
-    applicant: Applicant, actor: User, summary: str, data: dict[str, Any]
-) -> list[CaseEvent]:
+def _record(applicant: Applicant, actor: User, data: dict[str, Any]) -> list[CaseEvent]:
     cases = Case.objects.filter(applicant_id=applicant.pk).only("pk").order_by("pk")
     return events_record(
-        event_build(case=c, actor=actor, kind=EventKind.UPDATE, summary=summary, data=data)
-        for c in cases
+        event_build(case=c, actor=actor, kind=EventKind.UPDATE, data=data) for c in cases
     )
 
 
@@ -121,8 +117,6 @@ def correction_propose(
         events = _record(
             applicant,
             actor,
-            _("Correction of %(fields)s proposed by the applicant")
-            % {"fields": ", ".join(field_label(Applicant, k) for k in diff)},
             {"correction": proposal.pk, "correction_event": "proposed", "fields": list(diff)},
         )
         notify_correction_proposed(proposal=proposal, events=events, actor=actor)
@@ -180,7 +174,6 @@ def correction_decide(
                 events = _record(
                     applicant,
                     actor,
-                    _("Correction confirmed; the details already read so"),
                     {"correction": proposal.pk, "correction_event": "confirmed"},
                 )
         else:
@@ -188,7 +181,6 @@ def correction_decide(
             events = _record(
                 applicant,
                 actor,
-                _("Correction declined: %(reason)s") % {"reason": reason},
                 {"correction": proposal.pk, "correction_event": "declined", "reason": reason},
             )
         proposal.refresh_from_db()

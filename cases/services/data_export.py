@@ -121,6 +121,10 @@ def applicant_export_archive(*, user: User, ip_address: str | None = None) -> IO
         },
         "applicant": _applicant_profile(applicant) if applicant else None,
     }
+    # Timeline and notification texts are worded from their data in the user's language.
+    with translation.override(user.preferred_language or "en"):
+        said = {e.pk: e.summary_text for e in events}
+        titles = {n.pk: n.text for n in notifications}
     case_rows = [
         {
             "reference": c.reference,
@@ -139,7 +143,7 @@ def applicant_export_archive(*, user: User, ip_address: str | None = None) -> IO
                 for r in c.requirements.all()
             ],
             "timeline": [
-                {"at": _iso(e.created_at), "kind": e.kind, "summary": e.summary}
+                {"at": _iso(e.created_at), "kind": e.kind, "summary": said[e.pk], "data": e.data}
                 for e in events
                 if e.case_id == c.pk
             ],
@@ -197,7 +201,9 @@ def applicant_export_archive(*, user: User, ip_address: str | None = None) -> IO
         notification_rows = [
             {
                 "case": n.case.reference if n.case else None,
-                "title": n.title,
+                "title": titles[n.pk],
+                "kind": n.kind,
+                "data": n.data,
                 "url": n.url,
                 "created_at": _iso(n.created_at),
                 "read_at": _iso(n.read_at),

@@ -26,6 +26,7 @@ from cases.models import (
 from cases.services.events import case_touch, event_record
 from cases.services.notifications import notify_review, notify_upload
 from cases.services.summary import case_summary_refresh
+from cases.services.timeline_text import event_data
 from cases.services.uploads import (
     documents_enqueue_passport_reads,
     documents_enqueue_previews,
@@ -245,8 +246,15 @@ def _store_version(
         actor=actor,
         kind=EventKind.UPLOAD,
         after=RequirementStatus.UPLOADED,
-        summary=f"{locked.name_en}: {checked.display_name} (v{version})",
-        data={"requirement": locked.code, "document": document.pk, "version": version},
+        data=event_data(
+            "upload",
+            requirement=locked.code,
+            document=document.pk,
+            version=version,
+            name_en=locked.name_en,
+            name_zh=locked.name_zh,
+            file=checked.display_name,
+        ),
     )
     notify_upload(
         case=case,
@@ -322,9 +330,15 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
             kind=EventKind.REVIEW,
             before=document.review_status,
             after=decision,
-            summary=f"{requirement.name_en} v{document.version}"
-            + (f": {reason}" if reason else "")[:400],
-            data={"requirement": requirement.code, "document": document.pk},
+            data=event_data(
+                "review",
+                requirement=requirement.code,
+                document=document.pk,
+                version=document.version,
+                name_en=requirement.name_en,
+                name_zh=requirement.name_zh,
+                reason=reason,
+            ),
         )
         notify_review(
             case=case,

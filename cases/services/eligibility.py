@@ -26,6 +26,7 @@ from cases.selectors.eligibility import cases_for_assessment, facts_for_case, fa
 from cases.services.events import event_build, events_record
 from cases.services.notifications import Notice, notify_all
 from cases.services.routes import requirements_follow_routes
+from cases.services.timeline_text import event_data
 from eligibility.engine import Evaluation, Facts, Node, compile_criteria, evaluate
 from eligibility.models import (
     Assessment,
@@ -102,8 +103,14 @@ def _event(assessment: Assessment, actor: User | None) -> CaseEvent:
         kind=EventKind.ASSESSMENT,
         before=assessment.previous_outcome,
         after=assessment.outcome,
-        summary=f"{rs.visa_type_code} v{rs.version}: {AssessmentOutcome(assessment.outcome).label}",
-        data={"rule_set": rs.pk, "version": rs.version, "trigger": assessment.trigger},
+        data=event_data(
+            "assessment",
+            rule_set=rs.pk,
+            version=rs.version,
+            trigger=assessment.trigger,
+            visa=rs.visa_type_code,
+            outcome=assessment.outcome,
+        ),
     )
 
 

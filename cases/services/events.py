@@ -12,10 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+from cases.services.timeline_text import renderable
 from portal.models import User
-
-# CaseEvent.summary is a CharField(max_length=500); longer text is cut, never refused.
-SUMMARY_MAX_CHARS = 500
 
 
 def event_build(
@@ -26,24 +24,27 @@ def event_build(
     case_id: int | None = None,
     before: str = "",
     after: str = "",
-    summary: str = "",
     internal: bool = False,
     data: dict[str, Any] | None = None,
     stage_entered_at: dt.datetime | None = None,
 ) -> CaseEvent:
     """An unsaved event of ``case`` (or ``case_id``) for ``events_record``; ``kind`` is an
-    ``EventKind``; ``summary`` is cut to 500 characters; ``stage_entered_at`` only on a stage
-    change (``CaseEvent.stage_entered_at``). Raises ``ValueError`` without a case."""
+    ``EventKind``; ``data`` what the event's words are rendered from when shown (made by
+    ``cases.services.timeline_text.event_data``, or a record edit's / correction's data; no
+    sentence is stored); ``stage_entered_at`` only on a stage change
+    (``CaseEvent.stage_entered_at``). Raises ``ValueError`` without a case or when no renderer
+    reads ``data``."""
     target = case.pk if case is not None else case_id
     if target is None:
         raise ValueError("An event needs its case.")
+    if not renderable(data or {}):
+        raise ValueError(f"No timeline renderer reads this event's data: {data!r}.")
     return CaseEvent(
         case_id=target,
         actor=actor,
         kind=kind,
         before=before or "",
         after=after or "",
-        summary=str(summary)[:SUMMARY_MAX_CHARS],
         internal=internal,
         data=data if data is not None else {},
         stage_entered_at=stage_entered_at,

@@ -9,6 +9,7 @@ from cases import permissions
 from cases.models import Case, EventKind, Message
 from cases.services.events import case_touch, event_record
 from cases.services.notifications import notify_message
+from cases.services.timeline_text import event_data
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import User
 
@@ -39,9 +40,8 @@ def message_post(*, case: Case, author: User, body: str, internal: bool = False)
             case=case,
             actor=author,
             kind=EventKind.MESSAGE,
-            summary=body[:120],
             internal=internal,
-            data={"message": message.pk},
+            data=event_data("message", message=message.pk, excerpt=body[:120]),
         )
         case_touch(case)
         notify_message(case=case, event=event, author=author, body=body, internal=internal)

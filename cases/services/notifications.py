@@ -3,8 +3,9 @@
 ``notify`` is called by the service that makes the change, inside its transaction, with the
 CaseEvent it wrote. For each recipient (never the actor, never a deactivated user) it writes:
 
-* an in-app ``Notification`` in the recipient's language, in the same transaction (exactly
-  once by construction: the event happens once);
+* an in-app ``Notification`` of the notice's kind and facts, in the same transaction (exactly
+  once by construction: the event happens once), its title worded when shown in the reader's
+  language (``cases/services/notification_text.py``);
 * when an active email rule of that kind exists for the recipient's side (``ReminderRule``
   with an event kind, seeded in ``cases/migrations``) and the recipient has not turned off
   optional emails, a ``ReminderDelivery`` ledger row targeting the event. The ledger's unique
@@ -28,7 +29,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cases.models import (
     Audience,
@@ -44,7 +45,7 @@ from cases.models import (
     Stage,
     TargetType,
 )
-from cases.reminders.emails import Notice, language_of, notice_title
+from cases.reminders.emails import Notice
 from cases.reminders.schedule import send_moment
 from cases.services.sweep_settings import setting as _setting
 from portal.models import User
@@ -148,12 +149,11 @@ def notify_all(items: list[tuple[Notice, Iterable[User | None]]]) -> list[Notifi
     }
     notes: list[Notification] = []
     for notice, user in pairs:
-        with translation.override(language_of(user)):
-            title = notice_title(notice)[:TITLE_MAX]
         note = Notification(
             user=user,
             case=notice.case,
-            title=title,
+            kind=notice.kind,
+            data={"ref": notice.case.reference, **notice.facts},
             body=notice.body[:BODY_MAX],
             url=_url(user, notice),
         )
@@ -229,18 +229,17 @@ def notify_message(
 def notify_upload(
     *, case: Case, event: CaseEvent, uploader: User, name_en: str, name_zh: str, requirement_id: int
 ) -> None:
-    """An upload: to the case's advisor (the name in the advisor's language)."""
+    """An upload: to the case's advisor (the name shown in the reader's language)."""
     advisor = case.advisor
     if advisor is None:
         return
-    name = name_zh if language_of(advisor).startswith("zh") and name_zh else name_en
     notify(
         notice=Notice(
             kind=ReminderKind.DOCUMENT_UPLOADED,
             case=case,
             event=event,
             actor=uploader,
-            facts={"who": uploader.get_full_name(), "name": name},
+            facts={"who": uploader.get_full_name(), "name_en": name_en, "name_zh": name_zh},
             anchor=f"#req-{requirement_id}",
         ),
         recipients=[advisor],
@@ -262,14 +261,13 @@ def notify_review(
     user = _applicant_user(case)
     if user is None:
         return
-    name = name_zh if language_of(user).startswith("zh") and name_zh else name_en
     notify(
         notice=Notice(
             kind=ReminderKind.DOCUMENT_REVIEWED,
             case=case,
             event=event,
             actor=reviewer,
-            facts={"name": name, "decision": decision},
+            facts={"name_en": name_en, "name_zh": name_zh, "decision": decision},
             body=reason,
             anchor=f"#req-{requirement_id}",
         ),

@@ -24,6 +24,7 @@ from cases.services.applicants import applicant_create
 from cases.services.events import event_record
 from cases.services.steps import steps_copy_for_case
 from cases.services.summary import case_summary_refresh
+from cases.services.timeline_text import event_data
 from portal.dates import MAX_YEARS_AHEAD, check_not_past, check_not_too_far_ahead, latest_allowed
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import Role, User
@@ -210,7 +211,7 @@ def case_open(
             actor=actor,
             kind=EventKind.OPENED,
             after=Stage.INTAKE,
-            summary=case.reference,
+            data=event_data("opened", ref=case.reference),
         )
     return case
 

@@ -11,7 +11,6 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cases.models import (
     Case,
@@ -23,6 +22,7 @@ from cases.models import (
 from cases.services.events import event_record
 from cases.services.photos import photo_check_delete_files
 from cases.services.previews import document_previews_delete
+from cases.services.timeline_text import event_data
 from portal.audit import audit_update
 from portal.models import User
 
@@ -138,9 +138,9 @@ def retention_apply(
                 case=case,
                 actor=actor,
                 kind=EventKind.UPDATE,
-                summary=_("File deleted under the retention rule: %(name)s (v%(v)s)")
-                % {"name": doc.original_filename, "v": doc.version},
-                data=tombstone,
+                data=event_data(
+                    "retention", file=doc.original_filename, version=doc.version, **tombstone
+                ),
                 internal=True,
             )
             if path:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.models import Applicant, Case, Education, Employment, EventKind
 from cases.services.events import event_build, events_record
+from cases.services.timeline_text import event_data
 from eligibility.models import FieldLevel
 from portal.dates import check_not_too_far_ahead
 from portal.errors import InvalidInput, NotAllowed
@@ -48,12 +49,33 @@ def _check(actor: User, applicant: Applicant) -> None:
         raise NotAllowed(_("You cannot change this applicant's qualifications."))
 
 
-def _record(applicant: Applicant, actor: User, summary: str) -> None:
+def _record(applicant: Applicant, actor: User, data: dict[str, Any]) -> None:
     cases = list(Case.objects.open().filter(applicant=applicant).only("pk"))
-    events_record(
-        event_build(case=c, actor=actor, kind=EventKind.UPDATE, summary=summary) for c in cases
-    )
+    events_record(event_build(case=c, actor=actor, kind=EventKind.UPDATE, data=data) for c in cases)
     Case.objects.filter(pk__in=[c.pk for c in cases]).update(updated_at=timezone.now())
+
+
+def _education_data(education: Education, change: str) -> dict[str, Any]:
+    field = education.field
+    return event_data(
+        "education",
+        change=change,
+        education=education.pk,
+        level=education.level,
+        field_code=field.code if field is not None else "",
+        field_en=field.name_en if field is not None else "",
+        field_zh=field.name_zh if field is not None else "",
+    )
+
+
+def _employment_data(employment: Employment, change: str) -> dict[str, Any]:
+    return event_data(
+        "employment",
+        change=change,
+        employment=employment.pk,
+        role=employment.role,
+        organisation=employment.organisation,
+    )
 
 
 def _validate_education(applicant: Applicant, data: dict[str, Any], today: dt.date) -> None:
@@ -149,12 +171,12 @@ def education_save(
     with transaction.atomic():
         if education is None:
             education = Education.objects.create(applicant=applicant, **values)
-            verb = _("Education added")
+            change = "added"
         else:
             Education.objects.filter(pk=education.pk).update(**values, updated_at=timezone.now())
             education.refresh_from_db()
-            verb = _("Education changed")
-        _record(applicant, actor, f"{verb}: {education.get_level_display()}, {education.field}")
+            change = "changed"
+        _record(applicant, actor, _education_data(education, change))
     return education
 
 
@@ -163,9 +185,9 @@ def education_delete(*, education: Education, actor: User) -> None:
     applicant = education.applicant
     _check(actor, applicant)
     with transaction.atomic():
-        label = f"{education.get_level_display()}, {education.field}"
+        data = _education_data(education, "removed")
         education.delete()
-        _record(applicant, actor, _("Education removed: %(what)s") % {"what": label})
+        _record(applicant, actor, data)
 
 
 def employment_save(
@@ -191,12 +213,12 @@ def employment_save(
     with transaction.atomic():
         if employment is None:
             employment = Employment.objects.create(applicant=applicant, **values)
-            verb = _("Employment added")
+            change = "added"
         else:
             Employment.objects.filter(pk=employment.pk).update(**values, updated_at=timezone.now())
             employment.refresh_from_db()
-            verb = _("Employment changed")
-        _record(applicant, actor, f"{verb}: {employment}")
+            change = "changed"
+        _record(applicant, actor, _employment_data(employment, change))
     return employment
 
 
@@ -205,6 +227,6 @@ def employment_delete(*, employment: Employment, actor: User) -> None:
     applicant = employment.applicant
     _check(actor, applicant)
     with transaction.atomic():
-        label = str(employment)
+        data = _employment_data(employment, "removed")
         employment.delete()
-        _record(applicant, actor, _("Employment removed: %(what)s") % {"what": label})
+        _record(applicant, actor, data)

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import (
-    Applicant,
     Case,
     EventKind,
     QuestionComment,
@@ -36,7 +35,7 @@ from cases.questionnaires.answers import clean_section, section_keys, section_mi
 from cases.questionnaires.definition import iter_questions, section_by_key, text
 from cases.services.events import event_record
 from cases.services.questionnaire_record import questionnaire_record_write
-from cases.services.records import field_label
+from cases.services.timeline_text import event_data
 from portal.errors import InvalidInput, NotAllowed, StaleObject, TransitionNotAllowed
 from portal.models import User
 
@@ -82,7 +81,12 @@ def _check_revision(response: QuestionnaireResponse | None, revision: int | None
 
 
 def _write(
-    response: QuestionnaireResponse, *, case: Case, actor: User, summary: str, **changes: Any
+    response: QuestionnaireResponse,
+    *,
+    case: Case,
+    actor: User,
+    summary: dict[str, Any],
+    **changes: Any,
 ) -> QuestionnaireResponse:
     """One conditional UPDATE on the loaded revision, plus the event."""
     now = timezone.now()
@@ -91,7 +95,7 @@ def _write(
     )
     if hit != 1:
         raise StaleObject(_("Someone else changed these answers first. Open the page again."))
-    event_record(case=case, actor=actor, kind=EventKind.UPDATE, summary=summary)
+    event_record(case=case, actor=actor, kind=EventKind.UPDATE, data=summary)
     for key, value in changes.items():
         setattr(response, key, value)
     response.revision += 1
@@ -144,12 +148,16 @@ def questionnaire_section_save(
                 firm_id=case.firm_id, case=case, questionnaire=questionnaire, answers={}
             )
         answers = {**response.answers, **cleaned}
-        title = text(section["title"], _lang())
         return _write(
             response,
             case=case,
             actor=actor,
-            summary=_("Questionnaire: answers to “%(page)s” saved.") % {"page": title},
+            summary=event_data(
+                "questionnaire",
+                change="saved",
+                section=section_key,
+                page={"en": text(section["title"], "en"), "zh": text(section["title"], "zh")},
+            ),
             answers=answers,
         )
 
@@ -202,7 +210,7 @@ def questionnaire_submit(
             response,
             case=case,
             actor=actor,
-            summary=_("Questionnaire sent to the advisor for review."),
+            summary=event_data("questionnaire", change="submitted"),
             status=ResponseStatus.SUBMITTED,
             submitted_at=timezone.now(),
         )
@@ -248,7 +256,7 @@ def questionnaire_comment(
             case=case,
             actor=actor,
             kind=EventKind.UPDATE,
-            summary=_("Questionnaire: comment on “%(key)s”.") % {"key": question_key},
+            data=event_data("questionnaire", change="comment", key=question_key),
         )
     return comment
 
@@ -275,7 +283,7 @@ def questionnaire_return(*, case: Case, note: str, actor: User) -> Questionnaire
             response,
             case=case,
             actor=actor,
-            summary=_("Questionnaire returned to the applicant with comments."),
+            summary=event_data("questionnaire", change="returned"),
             status=ResponseStatus.RETURNED,
             returned_at=timezone.now(),
             return_note=note,
@@ -298,11 +306,7 @@ def questionnaire_approve(
         written = questionnaire_record_write(
             case=case, response=response, actor=actor, record_version=record_version
         )
-        summary = _("Questionnaire approved and locked.")
-        if written.changed:
-            summary = _(
-                "Questionnaire approved and locked; the applicant's record took over %(fields)s."
-            ) % {"fields": ", ".join(field_label(Applicant, name) for name in written.changed)}
+        summary = event_data("questionnaire", change="approved", fields=list(written.changed))
         now = timezone.now()
         return _write(
             response,

@@ -202,7 +202,6 @@ def _events(
                     kind=EventKind.UPDATE,
                     before=old[:EVENT_VALUE_MAX_CHARS],
                     after=new[:EVENT_VALUE_MAX_CHARS],
-                    summary=_("%(field)s changed") % {"field": field_label(model, name)},
                     data={"field": name, "before": old, "after": new, **extra},
                 )
             )

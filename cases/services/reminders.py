@@ -24,6 +24,7 @@ from cases.models import (
 from cases.reminders.schedule import local_today
 from cases.services.events import event_build, event_record, events_record
 from cases.services.summary import case_summary_refresh
+from cases.services.timeline_text import event_data
 from portal.dates import check_due_date, check_not_past
 from portal.errors import InvalidInput, NotAllowed
 from portal.firms import firm_scope
@@ -62,9 +63,14 @@ def task_create(
             case=case,
             actor=actor,
             kind=EventKind.UPDATE,
-            summary=_("Task added: %(title)s") % {"title": title},
             internal=True,
-            data={"task": task.pk, "due_date": due_date.isoformat() if due_date else None},
+            data=event_data(
+                "task",
+                change="added",
+                title=title,
+                task=task.pk,
+                due_date=due_date.isoformat() if due_date else None,
+            ),
         )
     return task
 
@@ -83,10 +89,14 @@ def task_set_done(*, task: CaseTask, done: bool, actor: User) -> CaseTask:
                 case=case,
                 actor=actor,
                 kind=EventKind.UPDATE,
-                summary=(_("Task done: %(title)s") if done else _("Task reopened: %(title)s"))
-                % {"title": task.title},
                 internal=True,
-                data={"task": task.pk, "done": done},
+                data=event_data(
+                    "task",
+                    change="done" if done else "reopened",
+                    title=task.title,
+                    task=task.pk,
+                    done=done,
+                ),
             )
     task.refresh_from_db()
     return task
@@ -106,9 +116,10 @@ def task_delete(*, task: CaseTask, actor: User) -> bool:
                 case=case,
                 actor=actor,
                 kind=EventKind.UPDATE,
-                summary=_("Task removed: %(title)s") % {"title": task.title},
                 internal=True,
-                data={"task": task.pk, "removed": True},
+                data=event_data(
+                    "task", change="removed", title=task.title, task=task.pk, removed=True
+                ),
             )
     return bool(deleted)
 
@@ -170,8 +181,13 @@ def requirement_bulk_set_due_date(
                 kind=EventKind.UPDATE,
                 before=r.due_date.isoformat() if r.due_date else "",
                 after=due_date.isoformat(),
-                summary=_("Due date of %(name)s set") % {"name": r.name_en},
-                data={"requirement": r.code, "due_date": due_date.isoformat()},
+                data=event_data(
+                    "due_date",
+                    requirement=r.code,
+                    due_date=due_date.isoformat(),
+                    name_en=r.name_en,
+                    name_zh=r.name_zh,
+                ),
             )
             for r in reqs
         )

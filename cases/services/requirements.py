@@ -15,6 +15,7 @@ from cases.models import (
 )
 from cases.services.events import case_touch, event_record
 from cases.services.summary import case_summary_refresh
+from cases.services.timeline_text import event_data
 from portal.audit import audit_update
 from portal.dates import check_due_date
 from portal.errors import InvalidInput, NotAllowed
@@ -50,8 +51,13 @@ def requirement_waive(*, requirement: DocumentRequirement, reason: str, actor: U
             kind=EventKind.WAIVE,
             before=requirement.status,
             after=RequirementStatus.WAIVED,
-            summary=f"{requirement.name_en}: {reason}"[:500],
-            data={"requirement": requirement.code},
+            data=event_data(
+                "waive",
+                requirement=requirement.code,
+                name_en=requirement.name_en,
+                name_zh=requirement.name_zh,
+                reason=reason,
+            ),
         )
         case_summary_refresh(case_ids=[case.pk])
     requirement.refresh_from_db()
@@ -82,11 +88,13 @@ def requirement_set_due_date(
             kind=EventKind.UPDATE,
             before=before.isoformat() if before else "",
             after=due_date.isoformat() if due_date else "",
-            summary=_("Due date of %(name)s set") % {"name": locked.name_en},
-            data={
-                "requirement": locked.code,
-                "due_date": due_date.isoformat() if due_date else None,
-            },
+            data=event_data(
+                "due_date",
+                requirement=locked.code,
+                due_date=due_date.isoformat() if due_date else None,
+                name_en=locked.name_en,
+                name_zh=locked.name_zh,
+            ),
         )
         case_touch(case)
         case_summary_refresh(case_ids=[case.pk])

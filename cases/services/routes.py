@@ -36,7 +36,7 @@ from cases.models import (
     EventKind,
     Stage,
 )
-from cases.models.timeline import ROUTE_CHANGE_KEY, route_change_summary
+from cases.models.timeline import ROUTE_CHANGE_KEY
 from cases.services.events import event_build, events_record
 from cases.services.summary import case_summary_refresh
 from eligibility.models import Assessment
@@ -116,7 +116,6 @@ def requirements_follow_routes(
                 case_id=case_id,
                 actor=actor,
                 kind=EventKind.UPDATE,
-                summary=route_change_summary(data[ROUTE_CHANGE_KEY], language="en"),
                 data=data,
             )
         )

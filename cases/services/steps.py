@@ -29,6 +29,7 @@ from cases.models import (
 )
 from cases.reminders.schedule import local_today
 from cases.services.events import case_touch, event_record
+from cases.services.timeline_text import event_data
 from portal.dates import EARLIEST_DUE_DATE
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.firms import is_firm_member
@@ -182,10 +183,16 @@ def step_tick(*, step: CaseStep, done_on: dt.date | None, note: str = "", actor:
             kind=EventKind.STEP,
             before="open",
             after="done",
-            summary=_("Step done on %(day)s: %(name)s")
-            % {"day": done_on.isoformat(), "name": step.name_en},
             internal=not step.visible_to_applicant,
-            data={"step": step.code, "done_on": done_on.isoformat(), "note": note},
+            data=event_data(
+                "step",
+                change="done",
+                step=step.code,
+                done_on=done_on.isoformat(),
+                note=note,
+                name_en=step.name_en,
+                name_zh=step.name_zh,
+            ),
         )
         case_touch(case)
     step.refresh_from_db()
@@ -213,12 +220,15 @@ def step_untick(*, step: CaseStep, actor: User) -> CaseStep:
             kind=EventKind.STEP,
             before="done",
             after="open",
-            summary=_("Step opened again: %(name)s") % {"name": step.name_en},
             internal=not step.visible_to_applicant,
-            data={
-                "step": step.code,
-                "was_done_on": was.done_on.isoformat() if was.done_on else None,
-            },
+            data=event_data(
+                "step",
+                change="reopened",
+                step=step.code,
+                was_done_on=was.done_on.isoformat() if was.done_on else None,
+                name_en=step.name_en,
+                name_zh=step.name_zh,
+            ),
         )
         case_touch(case)
     step.refresh_from_db()

@@ -37,6 +37,7 @@ from cases.models import (
     ReminderDelivery,
 )
 from cases.reminders import emails
+from cases.services.notification_text import reminder_data
 from cases.services.reminder_ledger import reminders_record_due
 from cases.services.sweep_checks import _Fresh, _load_fresh, _suppression
 from cases.services.sweep_settings import setting as _setting
@@ -112,7 +113,8 @@ def _send_in_app(now: dt.datetime, batch: int, result: SweepResult) -> None:
                         user=row.recipient,
                         case_id=row.case_id,
                         delivery=row,
-                        title=emails.notification_title(row.recipient, item)[:300],
+                        kind=row.rule.kind,
+                        data=reminder_data(item, staff=row.recipient.is_staff_member),
                         url=item.path,
                     )
                 )

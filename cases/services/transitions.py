@@ -30,6 +30,7 @@ from cases.services.events import event_record
 from cases.services.notifications import notify_stage
 from cases.services.steps import steps_stage_entered
 from cases.services.summary import case_summary_refresh
+from cases.services.timeline_text import event_data as timeline_data
 from eligibility.models import AssessmentOutcome
 from eligibility.selectors import current_assessment_outcome
 from portal.audit import audit_update
@@ -190,8 +191,7 @@ def case_transition(
             kind=EventKind.OVERRIDE if event_data.get("override") else EventKind.STAGE,
             before=case.stage,
             after=to,
-            summary=reason[:500],
-            data=event_data,
+            data=timeline_data("stage", **event_data, reason=reason[:500]),
             # An override's reasoning is between advisors; the applicant sees the new stage.
             internal=bool(event_data.get("override")),
             stage_entered_at=entered,

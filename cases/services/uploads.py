@@ -29,6 +29,7 @@ from cases.models import (
 )
 from cases.services.events import case_touch, event_record
 from cases.services.summary import case_summary_refresh
+from cases.services.timeline_text import event_data
 from cases.uploads import process_upload
 from portal.audit import audit_update
 from portal.errors import InvalidInput
@@ -231,11 +232,17 @@ def _finish_not_ready(document: Document, state: str, reason: str) -> None:
             kind=EventKind.UPLOAD,
             before=VersionState.PROCESSING,
             after=state,
-            summary=(
-                f"{requirement.name_en}: {document.original_filename} (v{document.version}) "
-                f"{state}: {reason}"
-            )[:500],
-            data={"requirement": requirement.code, "document": document.pk, "state": state},
+            data=event_data(
+                "upload_checked",
+                requirement=requirement.code,
+                document=document.pk,
+                state=state,
+                version=document.version,
+                name_en=requirement.name_en,
+                name_zh=requirement.name_zh,
+                file=document.original_filename,
+                reason=reason,
+            ),
         )
         case_touch(case)
     log.info("document %s %s: %s", document.pk, state, reason)

@@ -406,12 +406,7 @@ def _english_words(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 # Pages whose English is a known gap, checked for everything else once fixed; each with why.
-KNOWN_ENGLISH: dict[str, str] = {
-    "/my/cases/{case}/": "timeline summaries are English sentences stored when the event "
-    "happened (issue 11: render them from the event's data at display time)",
-    "/notifications/": "notification titles are stored in the language of the moment they "
-    "were sent (the fixture's English pass), not rendered at display time",
-}
+KNOWN_ENGLISH: dict[str, str] = {}
 
 
 def _load(

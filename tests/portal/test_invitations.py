@@ -17,7 +17,7 @@ from cases.services.applicants import case_invitation_resend
 from portal.errors import InvalidInput, NotAllowed, RateLimited
 from portal.invitations import invitation_send
 from portal.models import Invitation
-from tests.factories import open_case
+from tests.factories import open_case, title_of
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -71,7 +71,7 @@ def test_send_again_invalidates_the_earlier_link_which_says_a_newer_email_was_se
         form = Client().get(new, follow=True).content.decode()
         assert 'name="new_password1"' in form
     event = CaseEvent.objects.filter(case=invitee_case, kind=EventKind.INVITE).last()
-    assert "Invitation sent again" in event.summary
+    assert "Invitation sent again" in event.summary_text
 
 
 @pytest.mark.django_db
@@ -167,7 +167,7 @@ def test_status_goes_sent_opened_accepted_and_the_advisor_is_told(invitee_case, 
     assert not status.can_send
     note = Notification.objects.get(user=advisor)
     assert note.delivery.rule.kind == ReminderKind.INVITATION_ACCEPTED
-    assert "accepted the invitation" in note.title
+    assert "accepted the invitation" in title_of(note)
 
 
 @pytest.mark.django_db

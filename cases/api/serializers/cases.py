@@ -379,8 +379,35 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = UserBriefSerializer(read_only=True, allow_null=True)
+    summary = serializers.CharField(
+        source="summary_text",
+        read_only=True,
+        help_text="What happened, worded from `data` in the requester's language.",
+    )
+    change = serializers.CharField(
+        source="change_text",
+        read_only=True,
+        help_text="`before` → `after` in words of the requester's language (stages, outcomes, "
+        "statuses); empty when the change says nothing to a reader.",
+    )
+    data = serializers.JSONField(
+        read_only=True,
+        help_text="The structured facts the summary is worded from (ids, codes, names in both "
+        "languages, file names, versions, typed reasons); `what` names the kind of sentence.",
+    )
 
     class Meta:
         model = CaseEvent
-        fields = ("id", "kind", "before", "after", "summary", "actor", "internal", "created_at")
+        fields = (
+            "id",
+            "kind",
+            "before",
+            "after",
+            "change",
+            "summary",
+            "data",
+            "actor",
+            "internal",
+            "created_at",
+        )
         read_only_fields = fields

@@ -9,13 +9,34 @@ from portal.api.serializers import StrictSerializer, UserBriefSerializer
 
 class NotificationSerializer(serializers.ModelSerializer):
     read = serializers.SerializerMethodField()
+    title = serializers.CharField(
+        source="text",
+        read_only=True,
+        help_text="The title, worded from `kind` and `data` in the requester's language.",
+    )
+    data = serializers.JSONField(
+        read_only=True,
+        help_text="The facts the title is worded from (case reference, names in both "
+        "languages, stage and outcome keys, due dates).",
+    )
     url = serializers.CharField(
         read_only=True, help_text="Path of the page it is about (web), may be empty."
     )
 
     class Meta:
         model = Notification
-        fields = ("id", "title", "body", "url", "case", "created_at", "read_at", "read")
+        fields = (
+            "id",
+            "kind",
+            "title",
+            "data",
+            "body",
+            "url",
+            "case",
+            "created_at",
+            "read_at",
+            "read",
+        )
         read_only_fields = fields
 
     def get_read(self, obj: Notification) -> bool:

@@ -60,7 +60,7 @@ def test_approval_writes_the_confirmed_passport_answers_to_the_record(
     assert events["passport_number"].after == "******T47"  # masked on the timeline
     assert events["passport_number"].actor == advisor
     approval = CaseEvent.objects.filter(case=case).order_by("-pk").first()
-    assert "Passport number" in approval.summary
+    assert "Passport number" in approval.summary_text
 
 
 def test_nothing_is_written_when_the_record_already_holds_the_answers(

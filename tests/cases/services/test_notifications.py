@@ -18,7 +18,7 @@ from cases.models import (
 )
 from cases.services.notifications import notify_invitation_accepted, notify_reassigned
 from cases.services.sweep import deliveries_send_due
-from tests.factories import AdvisorFactory, case_at, upload_document
+from tests.factories import AdvisorFactory, case_at, title_of, upload_document
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
@@ -59,7 +59,7 @@ def test_applicant_message_tells_the_advisor_not_the_author(quiet, applicant_use
     with time_machine.travel(T0, tick=False):
         services.message_post(case=quiet, author=applicant_user, body="Is my photo fine?")
     (note,) = notes_of(advisor)
-    assert quiet.reference in note.title
+    assert quiet.reference in title_of(note)
     assert note.body == "Is my photo fine?"
     assert note.url.startswith(f"/cases/{quiet.pk}/")
     assert notes_of(applicant_user) == []  # no self-notification
@@ -79,7 +79,7 @@ def test_advisor_message_tells_the_applicant_in_chinese(quiet, applicant_user, m
     with time_machine.travel(T0, tick=False):
         services.message_post(case=quiet, author=quiet.advisor, body="请补充照片")
     (note,) = notes_of(applicant_user)
-    assert "新消息" in note.title
+    assert "新消息" in title_of(note)
     assert note.url.startswith(f"/my/cases/{quiet.pk}") or "/my/" in note.url
     assert notes_of(quiet.advisor) == []
     send(later())
@@ -93,7 +93,7 @@ def test_internal_note_goes_to_case_staff_only(quiet, applicant_user, admin_user
     services.message_post(case=quiet, author=admin_user, body="Check the stamp", internal=True)
     assert notes_of(applicant_user) == []
     (note,) = notes_of(quiet.advisor)
-    assert "internal note" in note.title
+    assert "internal note" in title_of(note)
     # The advisor's own internal note tells nobody.
     services.message_post(case=quiet, author=quiet.advisor, body="Mine", internal=True)
     assert len(notes_of(quiet.advisor)) == 1
@@ -104,7 +104,7 @@ def test_internal_note_goes_to_case_staff_only(quiet, applicant_user, admin_user
 def test_upload_tells_the_advisor(quiet, applicant_user):
     upload_document(quiet, actor=applicant_user)
     (note,) = notes_of(quiet.advisor)
-    assert "uploaded" in note.title
+    assert "uploaded" in title_of(note)
     req = quiet.requirements.get(code="passport-bio-page")
     assert note.url.endswith(f"#req-{req.pk}")
     assert notes_of(applicant_user) == []
@@ -124,8 +124,8 @@ def test_rejection_tells_the_applicant_with_the_reason(quiet, applicant_user, ma
             document=doc, decision="rejected", reason="The corners are cut off", actor=quiet.advisor
         )
     (note,) = notes_of(applicant_user)
-    assert "new" in note.title
-    assert quiet.reference in note.title
+    assert "new" in title_of(note)
+    assert quiet.reference in title_of(note)
     assert note.body == "The corners are cut off"
     send(later())
     (email,) = mailoutbox
@@ -138,7 +138,7 @@ def test_acceptance_tells_the_applicant(quiet, applicant_user):
     doc = upload_document(quiet, actor=applicant_user)
     services.document_review(document=doc, decision="accepted", reason="", actor=quiet.advisor)
     (note,) = notes_of(applicant_user)
-    assert "accepted" in note.title
+    assert "accepted" in title_of(note)
 
 
 @pytest.mark.django_db
@@ -147,7 +147,7 @@ def test_stage_changes_the_applicant_should_know_of(case, applicant_user):
     assert notes_of(applicant_user) == []  # assessment is internal
     services.case_transition(case=case, to=Stage.DOCUMENTS, actor=case.advisor)
     (note,) = notes_of(applicant_user)
-    assert "Collecting documents" in note.title
+    assert "Collecting documents" in title_of(note)
     services.case_transition(case=case, to=Stage.ON_HOLD, actor=case.advisor, reason="Travel")
     assert notes_of(applicant_user)[-1].body == "Travel"
 
@@ -159,7 +159,7 @@ def test_ready_override_reason_is_not_sent_to_the_applicant(quiet, applicant_use
         case=quiet, to=Stage.READY, actor=quiet.advisor, override=True, reason="Internal why"
     )
     last = notes_of(applicant_user)[-1]
-    assert "Ready to submit" in last.title
+    assert "Ready to submit" in title_of(last)
     assert last.body == ""
 
 
@@ -179,10 +179,10 @@ def test_reassignment_tells_new_and_old_advisor_and_old_gets_nothing_after(
             case=quiet, event=None, actor=AdvisorFactory(), old_advisor=old, new_advisor=new
         )
         services.message_post(case=quiet, author=applicant_user, body="After")
-    assert "assigned to you" in notes_of(new)[0].title
+    assert "assigned to you" in title_of(notes_of(new)[0])
     assert [n.body for n in notes_of(new)] == ["", "After"]
     old_notes = notes_of(old)
-    assert "Nina New" in old_notes[-1].title
+    assert "Nina New" in title_of(old_notes[-1])
     assert "After" not in [n.body for n in old_notes]
     send(later())
     to_old = [m for m in mailoutbox if m.to == [old.email]]
@@ -259,7 +259,7 @@ def test_a_burst_of_ten_uploads_in_a_minute_is_one_email(quiet, applicant_user, 
 def test_invitation_accepted_tells_the_advisor(quiet, applicant_user):
     assert notify_invitation_accepted(user=applicant_user) == 1
     (note,) = notes_of(quiet.advisor)
-    assert "accepted the invitation" in note.title
+    assert "accepted the invitation" in title_of(note)
 
 
 @pytest.mark.django_db
@@ -286,7 +286,7 @@ def test_accepting_the_invitation_link_notifies_the_advisor(client, quiet, appli
     )
     assert done.status_code == 302
     (note,) = notes_of(quiet.advisor)
-    assert "accepted the invitation" in note.title
+    assert "accepted the invitation" in title_of(note)
 
 
 @pytest.mark.django_db

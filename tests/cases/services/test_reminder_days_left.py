@@ -11,7 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from cases.models import Notification, ReminderDelivery
 from cases.models.overdue import days_left_local
 from tests.cases.services.test_sweep import one_requirement, only_rule, sweep_at
-from tests.factories import open_case
+from tests.factories import open_case, title_of
 
 UTC = dt.UTC
 DUE = dt.date(2026, 3, 10)
@@ -117,4 +117,4 @@ def test_in_app_reminder_title_says_the_days_overdue(tz_case, applicant_user):
     # The 2-days-overdue moment was 12 March 09:00; built on 13 March: 3 days overdue.
     sweep_at(dt.datetime(2026, 3, 13, 8, tzinfo=UTC))
     note = Notification.objects.get(user=applicant_user)
-    assert "overdue by 3 days" in note.title
+    assert "overdue by 3 days" in title_of(note)

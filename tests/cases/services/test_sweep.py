@@ -21,7 +21,7 @@ from cases.models import (
 from cases.services import reminders as reminder_services
 from cases.services.summary import case_summary_refresh
 from cases.services.sweep import reminders_sweep
-from tests.factories import AdvisorFactory, ApplicantFactory, open_case
+from tests.factories import AdvisorFactory, ApplicantFactory, open_case, title_of
 
 UTC = dt.UTC
 DUE = dt.date(2026, 3, 10)
@@ -282,7 +282,7 @@ def test_in_app_reminder_creates_one_unread_notification(tz_case, applicant_user
     note = Notification.objects.get()
     assert note.user == applicant_user
     assert note.read_at is None
-    assert "due today" in note.title
+    assert "due today" in title_of(note)
     assert len(mail.outbox) == 0
 
 

@@ -163,7 +163,7 @@ def test_advisor_confirms_then_removes_a_task_with_a_timeline_entry(
     response = client.post(_task_url(case, task))
     assert response["Location"] == reverse("cases:detail", args=[case.pk]) + "#tasks"
     assert not CaseTask.objects.filter(pk=task.pk).exists()
-    event = CaseEvent.objects.get(summary__startswith="Task removed")
+    event = CaseEvent.objects.get(data__what="task", data__change="removed")
     assert event.internal
     assert event.actor == advisor
 
@@ -195,7 +195,7 @@ def test_task_delete_service_refuses_non_staff_and_is_idempotent(task, advisor, 
         reminder_services.task_delete(task=task, actor=other_advisor)
     assert reminder_services.task_delete(task=task, actor=advisor) is True
     assert reminder_services.task_delete(task=task, actor=advisor) is False
-    assert CaseEvent.objects.filter(summary__startswith="Task removed").count() == 1
+    assert CaseEvent.objects.filter(data__what="task", data__change="removed").count() == 1
 
 
 # --- bulk due dates refuse past dates -------------------------------------------------------

@@ -135,7 +135,7 @@ def test_advisor_adds_and_completes_a_task(client_for, advisor, case):
     client.post(reverse("reminders:task_done", args=[case.pk, task.pk]), {"done": "1"})
     task.refresh_from_db()
     assert task.done
-    assert CaseEvent.objects.filter(case=case, summary__startswith="Task done").exists()
+    assert CaseEvent.objects.filter(case=case, data__what="task", data__change="done").exists()
 
 
 @pytest.mark.django_db

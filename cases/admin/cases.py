@@ -310,11 +310,21 @@ class DocumentAdmin(admin.ModelAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "case", "kind", "before", "after", "actor")
+    list_display = ("created_at", "case", "kind", "change", "what_happened", "actor")
     list_filter = ("kind",)
     search_fields = ("case__reference", "summary")
     list_select_related = ("case", "actor")
     readonly_fields = [f.name for f in CaseEvent._meta.fields]
+
+    @admin.display(description=_("Change"))
+    def change(self, obj: CaseEvent) -> str:
+        """``before → after`` in words of the admin's language."""
+        return obj.change_text
+
+    @admin.display(description=_("What happened"))
+    def what_happened(self, obj: CaseEvent) -> str:
+        """The summary worded in the admin's language (``cases/services/timeline_text.py``)."""
+        return obj.summary_text
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -93,11 +93,16 @@ class CaseTaskAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "user", "title", "read_at")
-    list_filter = ("read_at",)
+    list_display = ("created_at", "user", "kind", "worded_title", "read_at")
+    list_filter = ("kind", "read_at")
     search_fields = ("user__email", "title")
     list_select_related = ("user",)
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    @admin.display(description=_("title"))
+    def worded_title(self, obj: Notification) -> str:
+        """The title worded in the admin's language (``cases/services/notification_text.py``)."""
+        return obj.text
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -25,6 +25,7 @@ from cases.models import (
     Notification,
 )
 from cases.services.access import document_access_record
+from cases.services.timeline_text import data_for
 from cases.uploads import clean_display_filename
 from eligibility.models import Assessment, AssessmentOutcome
 from portal.errors import NotAllowed
@@ -143,7 +144,12 @@ def applicant_export_archive(*, user: User, ip_address: str | None = None) -> IO
                 for r in c.requirements.all()
             ],
             "timeline": [
-                {"at": _iso(e.created_at), "kind": e.kind, "summary": said[e.pk], "data": e.data}
+                {
+                    "at": _iso(e.created_at),
+                    "kind": e.kind,
+                    "summary": said[e.pk],
+                    "data": data_for(e.data, staff=False),
+                }
                 for e in events
                 if e.case_id == c.pk
             ],

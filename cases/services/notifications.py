@@ -64,7 +64,6 @@ APPLICANT_NOTICE_STAGES: frozenset[str] = frozenset(
     }
 )
 
-TITLE_MAX = 300
 BODY_MAX = 2000
 
 

@@ -255,6 +255,16 @@ _RENDERERS: dict[str, Callable[[Mapping[str, Any]], Phrase]] = {
 WHATS = frozenset(_RENDERERS)
 
 
+# Values of ``data`` for case staff only (a step's note: ``CaseStep.done_note`` is staff-only).
+STAFF_ONLY_KEYS = frozenset({"note"})
+
+
+def data_for(data: Mapping[str, Any], *, staff: bool) -> dict[str, Any]:
+    """``data`` as a reader may see it (the API, the applicant's export): without
+    ``STAFF_ONLY_KEYS`` unless ``staff``."""
+    return {k: v for k, v in data.items() if staff or k not in STAFF_ONLY_KEYS}
+
+
 def event_data(what: str, **values: Any) -> dict[str, Any]:
     """``data`` of a new event rendered by ``what`` (one of ``WHATS``); raises ``ValueError``
     for an unknown renderer."""

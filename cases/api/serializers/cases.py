@@ -21,6 +21,7 @@ from cases.models import (
     VisaType,
 )
 from cases.services import allowed_transitions
+from cases.services.timeline_text import data_for
 from portal.api.serializers import UserBriefSerializer
 from portal.models import User
 
@@ -390,10 +391,10 @@ class CaseEventSerializer(serializers.ModelSerializer):
         help_text="`before` → `after` in words of the requester's language (stages, outcomes, "
         "statuses); empty when the change says nothing to a reader.",
     )
-    data = serializers.JSONField(
-        read_only=True,
+    data = serializers.SerializerMethodField(
         help_text="The structured facts the summary is worded from (ids, codes, names in both "
-        "languages, file names, versions, typed reasons); `what` names the kind of sentence.",
+        "languages, file names, versions, typed reasons); `what` names the kind of sentence. "
+        "A step's `note` for case staff only."
     )
 
     class Meta:
@@ -411,3 +412,9 @@ class CaseEventSerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field({"type": "object", "additionalProperties": True})
+    def get_data(self, obj: CaseEvent) -> dict[str, Any]:
+        request = self.context.get("request")
+        staff = bool(request is not None and request.user.is_staff_member)
+        return data_for(obj.data if isinstance(obj.data, dict) else {}, staff=staff)

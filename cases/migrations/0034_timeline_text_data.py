@@ -6,7 +6,8 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from cases.services.text_migration import convert_events, convert_notifications
+    from cases.services.text_migration import convert_events
+    from cases.services.text_migration_notices import convert_notifications
 
     convert_events(apps)
     convert_notifications(apps)

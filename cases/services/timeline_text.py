@@ -25,7 +25,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext
 
 if TYPE_CHECKING:
     from cases.models import CaseEvent
@@ -350,9 +350,7 @@ def _choice(choices: Any, value: object) -> str:
 
 
 def _step_state(value: str) -> str:
-    return {"open": pgettext("case step", "open"), "done": pgettext("case step", "done")}.get(
-        value, value
-    )
+    return {"open": gettext("not done yet"), "done": gettext("done")}.get(value, value)
 
 
 def _words(event: "CaseEvent") -> tuple[str, str, bool] | None:

@@ -12,7 +12,8 @@ from cases import services
 from cases.models import CaseEvent, EventKind, Notification, Stage
 from cases.services.eligibility import case_assess
 from cases.services.reminders import task_create
-from cases.services.text_migration import convert_events, convert_notifications
+from cases.services.text_migration import convert_events
+from cases.services.text_migration_notices import convert_notifications
 from eligibility.models import AssessmentOutcome
 from tests.factories import add_education, upload_document
 
@@ -76,8 +77,8 @@ def test_old_events_get_their_data_and_read_right_in_chinese(case, advisor):
     assert assessment.data["visa"] == "K"
     assert assessment.data["rule_set"] == 1  # what was there stays
     assert task.data["title"] == "打电话"
-    assert _zh(upload) == "护照个人资料页：scan.pdf（v1）"
-    assert _zh(review) == "护照个人资料页 v1：Too dark"
+    assert _zh(upload) == "护照个人资料页：scan.pdf（第 1 版）"
+    assert _zh(review) == "护照个人资料页（第 1 版）：Too dark"
     assert _zh(task) == "已添加任务：打电话"
     assert _zh(opened) == case.reference
     assert LATIN.findall(_zh(assessment).replace("K v1", "")) == []

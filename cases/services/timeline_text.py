@@ -13,7 +13,7 @@ has its renderer.
   outcome and status keys as translated words, or ``""`` when the change says nothing to a
   reader (an advisor's user id, say).
 
-Events written before issue 11 whose sentence could not be parsed by migration 0034 have no
+Events written before issue 11 whose sentence could not be parsed by migration 0037 have no
 ``what``: their stored ``summary`` is shown as it was written.
 """
 

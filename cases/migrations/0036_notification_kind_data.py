@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0032_verbose_names'),
+        ('cases', '0035_case_document_summary'),
     ]
 
     operations = [

@@ -27,6 +27,15 @@ from django.utils.translation import gettext, gettext_noop
 
 LANGUAGES = ("en", "zh-hans")
 BATCH = 500
+# Degree levels as they were labelled before migration 0033 named them plainly.
+OLD_DEGREE_LABELS = {
+    "Bachelor's or equivalent (ISCED 6)": "6",
+    "学士或同等学历（ISCED 6）": "6",
+    "Master's or equivalent (ISCED 7)": "7",
+    "硕士或同等学历（ISCED 7）": "7",
+    "Doctoral or equivalent (ISCED 8)": "8",
+    "博士或同等学历（ISCED 8）": "8",
+}
 # The verbs older education and employment events began with (kept in the catalogue so their
 # Chinese form is still parsed).
 EDUCATION_ADDED = gettext_noop("Education added")
@@ -202,7 +211,7 @@ def _qualification(apps: Any, s: str) -> dict[str, Any] | None:
                 return None
             return {"what": kind, "change": change, "role": role, "organisation": organisation}
         level_label, sep, field = what.partition(", ")
-        level = _labels(DegreeLevel).get(level_label)
+        level = {**OLD_DEGREE_LABELS, **_labels(DegreeLevel)}.get(level_label)
         if not sep or level is None:
             return None
         code = field.split(" ", 1)[0]

@@ -61,6 +61,11 @@ def test_old_events_get_their_data_and_read_right_in_chinese(case, advisor):
     with translation.override("en"):
         label = f"{education.get_level_display()}, {education.field}"
     degree = _old(case.events.get(data__what="education"), f"Education added: {label}", {})
+    older = _old(
+        _update_event(case, advisor, "z"),
+        f"Education added: Master's or equivalent (ISCED 7), {education.field.code} Physics",
+        {},
+    )
     # A Chinese writer's sentence, and one nothing can be recovered from.
     submitted = _old(_update_event(case, advisor, "x"), "问卷已提交给顾问审核。", {})
     unparsed = _old(_update_event(case, advisor, "y"), "Something nobody can parse", {})
@@ -69,7 +74,7 @@ def test_old_events_get_their_data_and_read_right_in_chinese(case, advisor):
     assert convert_events(apps) >= 7
     assert convert_events(apps) == 0  # a second run changes nothing
 
-    rows = (upload, review, assessment, task, degree, submitted, opened)
+    rows = (upload, review, assessment, task, degree, older, submitted, opened)
     for row in rows:
         row.refresh_from_db()
         assert row.summary == ""
@@ -77,6 +82,7 @@ def test_old_events_get_their_data_and_read_right_in_chinese(case, advisor):
     assert assessment.data["visa"] == "K"
     assert assessment.data["rule_set"] == 1  # what was there stays
     assert task.data["title"] == "打电话"
+    assert older.data["level"] == 7
     assert _zh(upload) == "护照个人资料页：scan.pdf（第 1 版）"
     assert _zh(review) == "护照个人资料页（第 1 版）：Too dark"
     assert _zh(task) == "已添加任务：打电话"

@@ -73,7 +73,7 @@ EVENTS = [
      "Step opened again: Visa fee paid", "已缴签证费"),
     (EventKind.UPDATE, "", "",
      event_data("education", change="added", level=7, field_code="0533", field_en="Physics", field_zh="物理学"),
-     "Education added: Master's or equivalent (ISCED 7), 0533 Physics", "物理学"),
+     "Education added: Master's degree or equivalent, 0533 Physics", "物理学"),
     (EventKind.UPDATE, "", "", event_data("employment", change="removed", role="Engineer", organisation="Lab"),
      "Employment removed: Engineer at Lab", "已删除工作经历"),
     (EventKind.UPDATE, "", "", event_data("questionnaire", change="saved", page={"en": "Travel", "zh": "行程"}),

@@ -267,7 +267,7 @@ class Notification(models.Model):
     (``text``, ``cases/services/notification_text.py``). For a notification of an event
     (``cases/services/notifications.py``) ``delivery`` is its email's ledger row, when an
     email is due. ``title`` is an older notification's stored title, shown as-is only when
-    migration 0037 could not recover its kind and data."""
+    migration 0039 could not recover its kind and data."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

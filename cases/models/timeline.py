@@ -50,7 +50,7 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=16, choices=EventKind.choices, verbose_name=_("kind"))
     before = models.CharField(max_length=64, blank=True, verbose_name=_("value before"))
     after = models.CharField(max_length=64, blank=True, verbose_name=_("value after"))
-    # Older events' sentence (before issue 11), shown as-is only when migration 0037 could not
+    # Older events' sentence (before issue 11), shown as-is only when migration 0039 could not
     # recover ``data`` from it; new events leave it empty and are worded from ``data``.
     summary = models.CharField(max_length=500, blank=True, verbose_name=_("summary"))
     data = models.JSONField(default=dict, blank=True, verbose_name=_("details (data)"))

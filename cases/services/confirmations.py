@@ -11,13 +11,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import Case, EventKind
 from cases.services.eligibility import case_assess
 from cases.services.events import event_record
+from cases.services.timeline_text import event_data
 from eligibility.engine import QUESTIONS, confirm_questions, generated_label
 from eligibility.models import RuleSet
 from portal.errors import InvalidInput, NotAllowed
@@ -52,7 +52,6 @@ def case_confirmation_answer(
             _("The rules changed since this page was shown: reload it and answer again.")
         )
     spec = {"type": "advisor_confirms", "question": question, QUESTIONS[question].param: n}
-    statement = generated_label(spec, get_language() or "en") or question
     stored: dict[str, Any] = {
         "answer": bool(answer),
         "n": n,
@@ -73,9 +72,14 @@ def case_confirmation_answer(
             kind=EventKind.UPDATE,
             before=_word(before["answer"]) if before else "",
             after=_word(stored["answer"]),
-            summary=_("Answered by the advisor: %(statement)s: %(answer)s")
-            % {"statement": statement, "answer": _("yes") if stored["answer"] else _("no")},
-            data={"confirmation": question, "n": n, "answer": stored["answer"]},
+            data=event_data(
+                "confirmation",
+                confirmation=question,
+                n=n,
+                answer=stored["answer"],
+                statement_en=generated_label(spec, "en") or question,
+                statement_zh=generated_label(spec, "zh-hans") or "",
+            ),
         )
         case_assess(case=case, actor=actor)
     return stored

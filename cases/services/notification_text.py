@@ -11,7 +11,7 @@
   the reminder email.
 
 Keys are shown as translated words (a stage's label, an outcome's label). A notification
-written before issue 11 whose title migration 0037 could not parse keeps ``title``, shown
+written before issue 11 whose title migration 0039 could not parse keeps ``title``, shown
 as-is. ``notification_html`` marks names and typed values ``translate="no"``.
 """
 

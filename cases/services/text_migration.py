@@ -1,4 +1,4 @@
-"""Migration 0037 (issue 11): older timeline events and notifications get the structured data
+"""Migration 0039 (issue 11): older timeline events and notifications get the structured data
 their words are now rendered from (``cases/services/timeline_text.py``,
 ``cases/services/notification_text.py``).
 

@@ -1,4 +1,4 @@
-"""Migration 0037 (issue 11), notifications: older in-app notifications get the ``kind`` and
+"""Migration 0039 (issue 11), notifications: older in-app notifications get the ``kind`` and
 ``data`` their titles are now worded from (``cases/services/notification_text.py``): date
 reminders from their ledger row and its target, event notices by parsing the title (English or
 Chinese; names found again on the case's requirements). An unparsed one keeps ``title``, shown

@@ -1,20 +1,14 @@
 """The words of a timeline event, rendered when it is shown, in the active language (issue 11).
 
-An event (``CaseEvent``) stores its ``kind``, ``before``/``after`` keys and structured
-``data``; nothing here is stored. ``data["what"]`` names the renderer of the event's summary
-(one per kind of sentence, ``_RENDERERS``); the values it reads are ids, codes, names in both
-languages (``name_en``/``name_zh``), file names, version numbers, dates and the words people
-typed (reasons, titles, notes). Writers build ``data`` with ``event_data`` so every sentence
-has its renderer.
-
-* ``event_text(event)`` / ``event_html(event)``: the summary as plain text (API, exports) or
-  as HTML with typed values and names marked ``translate="no"`` (pages).
-* ``event_change(event)`` / ``event_change_html(event)``: ``before → after`` with stage,
-  outcome and status keys as translated words, or ``""`` when the change says nothing to a
-  reader (an advisor's user id, say).
-
-Events written before issue 11 whose sentence could not be parsed by migration 0037 have no
-``what``: their stored ``summary`` is shown as it was written.
+An event (``CaseEvent``) stores its ``kind``, ``before``/``after`` keys and structured ``data``;
+no sentence is stored. ``data["what"]`` names the renderer of its summary (``_RENDERERS``, one
+per kind of sentence), reading ids, codes, names in both languages (``name_en``/``name_zh``),
+file names, versions, dates and what people typed; writers build it with ``event_data``.
+``event_text`` / ``event_html`` give the summary as text (API, exports) or HTML (typed values
+marked ``translate="no"``); ``event_change`` / ``event_change_html`` give ``before → after``
+with stage, outcome and status keys as translated words (``""`` when it says nothing to a
+reader). Older events migration 0039 could not parse have no ``what``: their stored
+``summary`` is shown as written.
 """
 
 import re
@@ -68,9 +62,6 @@ def _fields(data: Mapping[str, Any], model: str = "cases.Applicant") -> str:
 
 def _version(data: Mapping[str, Any]) -> str:
     return str(data.get("version") or data.get("v") or "")
-
-
-# --- one renderer per kind of sentence ------------------------------------------------------
 
 
 def _opened(d: Mapping[str, Any]) -> Phrase:
@@ -233,6 +224,15 @@ def _correction(d: Mapping[str, Any]) -> Phrase:
     return gettext("Correction confirmed; the details already read so"), {}, frozenset()
 
 
+def _confirmation(d: Mapping[str, Any]) -> Phrase:
+    values = {"statement": pick(d, "statement"), "answer": _yes_no(d.get("answer"))}
+    return gettext("Answered by the advisor: %(statement)s: %(answer)s"), values, frozenset()
+
+
+def _yes_no(value: object) -> str:
+    return gettext("yes") if value in (True, "yes") else gettext("no")
+
+
 _RENDERERS: dict[str, Callable[[Mapping[str, Any]], Phrase]] = {
     "opened": _opened,
     "stage": _stage,
@@ -251,6 +251,7 @@ _RENDERERS: dict[str, Callable[[Mapping[str, Any]], Phrase]] = {
     "education": _education,
     "employment": _employment,
     "questionnaire": _questionnaire,
+    "confirmation": _confirmation,
 }
 WHATS = frozenset(_RENDERERS)
 
@@ -339,9 +340,6 @@ def _typed_html(value: str) -> SafeString:
     return format_html('<span translate="no">{}</span>', value) if value else SafeString("")
 
 
-# --- before -> after ------------------------------------------------------------------------
-
-
 def _choice(choices: Any, value: object) -> str:
     try:
         return str(choices(value).label)
@@ -374,6 +372,8 @@ def _words(event: "CaseEvent") -> tuple[str, str, bool] | None:
         return _choice(RequirementStatus, before), _choice(RequirementStatus, after), False
     if kind == EventKind.STEP:
         return _step_state(before), _step_state(after), False
+    if data.get("what") == "confirmation":
+        return (_yes_no(before) if before else ""), _yes_no(after), False
     return before, after, True  # dates and the values of edited details
 
 

@@ -45,7 +45,12 @@ def test_blank_pages_unknown_until_answered_then_pass_or_fail(case, advisor):
     assert "confirm:blank_pages" not in latest.missing_facts
     event = CaseEvent.objects.filter(case=case, kind=EventKind.UPDATE).latest("id")
     assert (event.before, event.after, event.actor) == ("", "yes", advisor)
-    assert event.data == {"confirmation": "blank_pages", "n": 2, "answer": True}
+    assert {k: event.data[k] for k in ("confirmation", "n", "answer")} == {
+        "confirmation": "blank_pages",
+        "n": 2,
+        "answer": True,
+    }
+    assert event.data["what"] == "confirmation"
 
     case_confirmation_answer(case=case, question="blank_pages", answer=False, n=2, actor=advisor)
     latest = Assessment.objects.filter(case=case).order_by("-created_at", "-id").first()

@@ -102,7 +102,7 @@ def test_route_change_is_told_in_the_viewers_language(case, advisor):
     services_eligibility.case_assess(case=case, actor=advisor)
     event = CaseEvent.objects.get(case=case, data__has_key="route_requirements")
     assert event.internal is False  # the applicant sees it on their timeline
-    assert event.summary.startswith("Not needed for the route: Degree certificate")
+    assert event.summary_text.startswith("Not needed for the route: Degree certificate")
     with translation.override("zh-hans"):
         assert event.summary_text.startswith("本途径不需要：学位证书")
 

@@ -1,4 +1,4 @@
-"""Migration 0037 (issue 11): events and notifications written before texts were rendered when
+"""Migration 0039 (issue 11): events and notifications written before texts were rendered when
 shown get their structured data, parsed from the stored sentence (English, or the writer's
 Chinese) and from the rows the event names; old rows then read right in Chinese."""
 

@@ -15,7 +15,7 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0036_notification_kind_data"),
+        ("cases", "0038_notification_kind_data"),
         ("eligibility", "0004_verbose_names"),
         ("portal", "0006_verbose_names"),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0035_case_document_summary'),
+        ('cases', '0037_seed_route_checklists'),
     ]
 
     operations = [

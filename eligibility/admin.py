@@ -52,16 +52,25 @@ class InstitutionImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy(
-            "UTF-8 CSV with the header: name,country,ror_id,kind,recognized,recognition_source"
+            "UTF-8 CSV with the header: name,country,ror_id,kind,recognized,recognition_source "
+            "and, if you have them, a name_zh column with the names in Chinese"
         ),
     )
 
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ("name", "country", "kind", "recognized", "recognition_source", "ror_id")
+    list_display = (
+        "name",
+        "name_zh",
+        "country",
+        "kind",
+        "recognized",
+        "recognition_source",
+        "ror_id",
+    )
     list_filter = ("recognized", "kind", "country")
-    search_fields = ("name", "ror_id")
+    search_fields = ("name", "name_zh", "ror_id")
     change_list_template = "admin/eligibility/institution/change_list.html"
     actions = ["import_csv_action"]
 

@@ -80,6 +80,12 @@ class Institution(models.Model):
     sets; ``recognition_source`` says why (e.g. "QS World University Rankings 2026, top 500")."""
 
     name = models.CharField(_("name"), max_length=255)
+    name_zh = models.CharField(
+        _("name (Chinese)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown to readers of Chinese pages; the name above is shown when empty."),
+    )
     country = CountryField(_("country"))
     ror_id = models.CharField(
         _("ROR id"), max_length=9, blank=True, help_text=_("9 characters, e.g. 052gg0110")
@@ -101,7 +107,15 @@ class Institution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.country.code})"
+        return f"{self.display_name} ({self.country.code})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: ``name_zh`` (full-width punctuation) on Chinese
+        pages when it is set, else ``name`` (the name used for matching and in exports)."""
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return cjk_punctuation(self.name_zh)
+        return self.name
 
 
 class RuleSetStatus(models.TextChoices):

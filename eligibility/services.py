@@ -25,6 +25,7 @@ from eligibility.models import Institution, InstitutionKind, RuleSet, RuleSetSta
 from eligibility.rules import strip_generated_labels, validate_criteria
 from portal.errors import InvalidInput, NotAllowed
 from portal.models import User
+from portal.text import has_invisible
 
 
 def _require_admin(actor: User, message: str) -> None:
@@ -161,6 +162,8 @@ def rule_set_retire(*, rule_set: RuleSet, actor: User) -> RuleSet:
 # --- institutions -----------------------------------------------------------------------------
 
 INSTITUTION_COLUMNS = ("name", "country", "ror_id", "kind", "recognized", "recognition_source")
+# Columns a file may add; absent means "leave as it is" for updated rows, empty for new ones.
+INSTITUTION_OPTIONAL_COLUMNS = ("name_zh",)
 _ROR = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n", ""}
@@ -208,7 +211,7 @@ def _parse_institution(row: dict[str, str]) -> dict[str, Any]:
     source = (row.get("recognition_source") or "").strip()
     if recognized and not source:
         raise ValueError(_("a recognized institution needs a recognition source"))
-    return {
+    data: dict[str, Any] = {
         "name": name[:255],
         "country": country,
         "ror_id": ror,
@@ -216,10 +219,19 @@ def _parse_institution(row: dict[str, str]) -> dict[str, Any]:
         "recognized": recognized,
         "recognition_source": source[:255],
     }
+    if "name_zh" in row:
+        name_zh = (row.get("name_zh") or "").strip()
+        if len(name_zh) > 255:
+            raise ValueError(_("the Chinese name is longer than 255 characters"))
+        if has_invisible(name_zh):
+            raise ValueError(_("the Chinese name contains invisible characters"))
+        data["name_zh"] = name_zh
+    return data
 
 
 def institutions_import_csv(*, stream: IO[bytes], actor: User | None) -> ImportReport:
-    """Import institutions from a UTF-8 CSV with the header ``INSTITUTION_COLUMNS``.
+    """Import institutions from a UTF-8 CSV with the header ``INSTITUTION_COLUMNS`` and, if
+    wanted, ``INSTITUTION_OPTIONAL_COLUMNS`` (``name_zh``: the name shown on Chinese pages).
 
     Rows match existing institutions by ROR id, else by name and country; matches are updated.
     Bad rows are rejected with their line number and reason, the others load. A malformed file

@@ -82,7 +82,7 @@ class Education(models.Model):
 
     @property
     def institution_display(self) -> str:
-        return str(self.institution.name) if self.institution else self.institution_name
+        return self.institution.display_name if self.institution else self.institution_name
 
 
 class EmploymentQuerySet(models.QuerySet["Employment"]):

@@ -6,7 +6,8 @@ Chinese; the advisor's case page, with its summary and contents, passes the same
 import pytest
 
 from cases.models import Stage
-from tests.e2e.test_records import AXE, _context
+from tests.e2e.conftest import signed_in_context as _context
+from tests.e2e.test_records import AXE
 from tests.factories import AdvisorFactory, ApplicantFactory, case_at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

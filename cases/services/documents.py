@@ -136,7 +136,7 @@ def documents_upload(*, case: Case, items: list[UploadItem], actor: User) -> lis
                 documents.append(
                     _store_version(case, requirements[item.requirement.pk], result, actor, stored)
                 )
-            case_summary_refresh(case_ids=[case.pk])
+            case_summary_refresh(case_ids=[case.pk], locked=True)  # case_touch locked it
             waiting = [d.pk for d in documents if d.state == VersionState.PROCESSING]
             if waiting:
                 transaction.on_commit(lambda: documents_enqueue_processing(waiting))
@@ -351,7 +351,7 @@ def document_review(*, document: Document, decision: str, reason: str, actor: Us
             requirement_id=requirement.pk,
         )
         case_touch(case)
-        case_summary_refresh(case_ids=[case.pk])
+        case_summary_refresh(case_ids=[case.pk], locked=True)
     document.refresh_from_db()
     return document
 

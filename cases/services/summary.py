@@ -23,14 +23,19 @@ from cases.models import Case
 from cases.models.summary import summary_values
 
 
-def case_summary_refresh(*, case_ids: Iterable[int]) -> None:
+def case_summary_refresh(*, case_ids: Iterable[int], locked: bool = False) -> None:
     """Recompute the summary of the cases ``case_ids`` from their requirements and stage. Two
     queries whatever the number of cases: the case rows are locked first (in id order), so
     that of two transactions changing requirements of one case the later one computes after
     the earlier has committed and sees both changes (a READ COMMITTED statement reads the
-    rows committed when it starts). Call it inside the writing service's transaction."""
+    rows committed when it starts). ``locked``: the caller's transaction already holds the
+    rows' locks (the upload and the review UPDATE the case row first, ``case_touch``), so one
+    UPDATE is enough."""
     ids = sorted(set(case_ids))
     if not ids:
+        return
+    if locked:
+        Case.objects.filter(pk__in=ids).update(**summary_values())
         return
     with transaction.atomic():
         list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))

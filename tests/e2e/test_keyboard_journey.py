@@ -59,7 +59,12 @@ def _choose_file(page, path) -> None:  # type: ignore[no-untyped-def]
 def _press_and_wait(page, key: str) -> int:  # type: ignore[no-untyped-def]
     """Press ``key`` on the focused control, which sends a form; the status of the POST's
     answer (a redirect is followed to its page)."""
-    with page.expect_response(lambda r: r.request.method == "POST", timeout=60000) as sent:
+    # Wait for the new document itself, not only the POST's answer: the old page stays
+    # "loaded" until the navigation commits, and evaluating then hits a destroyed context.
+    with (
+        page.expect_navigation(timeout=60000),
+        page.expect_response(lambda r: r.request.method == "POST", timeout=60000) as sent,
+    ):
         page.keyboard.press(key)
     page.wait_for_load_state()
     return sent.value.status

@@ -9,6 +9,12 @@ from portal.api.serializers import StrictSerializer, UserBriefSerializer
 
 class NotificationSerializer(serializers.ModelSerializer):
     read = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(
+        choices=[("", ""), *(Notification._meta.get_field("kind").choices or [])],
+        read_only=True,
+        help_text="What the notice is about; empty for a notice kept from before notices "
+        "were worded when shown (its stored title is shown as it was).",
+    )
     title = serializers.CharField(
         source="text",
         read_only=True,

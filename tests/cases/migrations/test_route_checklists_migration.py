@@ -22,7 +22,10 @@ def _migrate(target):  # type: ignore[no-untyped-def]
     executor.migrate(target)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after this test then leaves the tables empty instead of
+# re-creating content types under new ids (post_migrate), which the next serialized-rollback
+# test (the reminder worker integration test) would collide with when it restores its rows.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migration_brings_existing_open_cases_to_their_route(advisor):
     k_teaching = open_case(advisor=advisor)
     upload_document(k_teaching, code="degree-certificate")

@@ -107,11 +107,18 @@ def test_ticking_records_an_event_and_dates_the_steps_counted_from_it(case, advi
     assert case.steps.get(code="visa-centre-appointment").due_date == done + dt.timedelta(days=3)
     event = CaseEvent.objects.filter(case=case, kind=EventKind.STEP).get()
     assert (event.before, event.after, event.internal) == ("open", "done", False)
-    assert event.data == {
-        "step": "online-form",
-        "done_on": done.isoformat(),
-        "note": "Checked with Amy",
-    }
+    # The event's data also carries what the timeline renderer words it from (the step's
+    # names in both languages, the change); the step, date and note are these.
+    assert (
+        event.data
+        | {
+            "step": "online-form",
+            "done_on": done.isoformat(),
+            "note": "Checked with Amy",
+        }
+        == event.data
+    )
+    assert event.data["name_en"] == "Submit the online visa application form (COVA)"
     assert event.actor == advisor
 
 

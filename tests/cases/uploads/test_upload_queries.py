@@ -27,15 +27,16 @@ pytestmark = pytest.mark.django_db
 # middleware checked it first), the requirement with its case, visa type and advisor (1);
 # then in one transaction (2): the case row's UPDATE that locks it (1), the requirement
 # locked with its last version and the case's usage (1), the version (1) and its audit entry
-# (1), the requirement's UPDATE (1) and its audit entry (1), the timeline event (1).
-API_UPLOAD_QUERIES = 11
+# (1), the requirement's UPDATE (1) and its audit entry (1), the per-case document summary's
+# UPDATE (1, issue 17: the row is already locked, so no second lock), the timeline event (1).
+API_UPLOAD_QUERIES = 12
 
 # The page upload by the applicant (session): the session, its user, the applicant's case
-# and the requirement (4, as every page of the case pays them), the upload's 9 as above, and
+# and the requirement (4, as every page of the case pays them), the upload's 10 as above, and
 # the advisor's notification (in-app and email ledger, notify_upload): the email rules, the
 # advisor's preferences, the ledger row (its look-up, a savepoint, the insert and release),
 # the advisor's pending email (batch window) and the in-app row.
-PAGE_UPLOAD_QUERIES = 21
+PAGE_UPLOAD_QUERIES = 22
 
 
 def _token_client(user) -> APIClient:  # type: ignore[no-untyped-def]
@@ -52,7 +53,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("code", "fixture", "name", "mime"), CASES)
-def test_api_upload_costs_a_flat_eleven_queries(case, advisor, request, code, fixture, name, mime):
+def test_api_upload_costs_a_flat_twelve_queries(case, advisor, request, code, fixture, name, mime):
     client = _token_client(advisor)
     requirement = case.requirements.get(code=code)
     content = request.getfixturevalue(fixture)

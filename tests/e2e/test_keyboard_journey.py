@@ -49,8 +49,21 @@ def _tab_to(page, selector: str, *, back: bool = False, limit: int = 400) -> Non
     raise AssertionError(f"{page.url}: {selector} not reached with {limit} × {key}")
 
 
+def _intercept_file_choosers(page) -> None:  # type: ignore[no-untyped-def]
+    """Keep Playwright answering this page's file choosers for the whole test.
+
+    Playwright turns the interception on when a page gains its first "filechooser" listener
+    and off when it loses its last, without waiting for the browser to confirm either. With
+    only ``expect_file_chooser``'s own listener, every pick after the first re-enables it
+    just before Space is pressed; when the key wins that race, Chromium opens its own dialog
+    (nothing in headless) and no event comes (seen once in CI). A listener held from the
+    start, long before the first Space, leaves nothing to race."""
+    page.on("filechooser", lambda chooser: None)
+
+
 def _choose_file(page, path) -> None:  # type: ignore[no-untyped-def]
-    """Open the focused file input's chooser with Space and pick ``path``."""
+    """Open the focused file input's chooser with Space and pick ``path`` (the page must have
+    been passed to ``_intercept_file_choosers``)."""
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(path))
@@ -87,6 +100,7 @@ def test_applicant_uploads_and_reads_a_rejection_advisor_reviews_by_keyboard_onl
 
     # The applicant goes from "What you need to do now" to the passport's upload field.
     me = signed_in(applicant.user)
+    _intercept_file_choosers(me)
     me.goto(f"{base}/my/cases/{case.pk}/")
     _tab_to(me, f'.todo a.button[href="#req-{passport.pk}"]')
     me.keyboard.press("Enter")

@@ -6,8 +6,8 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db import router, transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -36,6 +36,7 @@ from cases.uploads import CheckedFile, screen_upload
 from portal.audit import audit_update
 from portal.errors import InvalidInput, NotAllowed, StaleObject
 from portal.models import User
+from portal.sql import CompiledSelect
 
 
 @dataclass(frozen=True)
@@ -173,20 +174,31 @@ def _lock_requirements(
     case stores: (bytes, files) of every version whose file was not deleted.
 
     Call it with the case row locked (``case_touch`` in the transaction): the statement's
-    snapshot then includes every upload committed before ours, so the usage is current."""
+    snapshot then includes every upload committed before ours, so the usage is current. The
+    SQL is built once per process and number of files (``_LOCKED``, ``portal/sql.py``)."""
+    keys = sorted(set(pks))
+    rows = _LOCKED.run(case.pk, *keys, using=router.db_for_write(DocumentRequirement))
+    first = rows[0] if rows else None
+    used = (int(first.used_bytes), int(first.used_files)) if first else (0, 0)
+    return {r.pk: r for r in rows}, used
+
+
+def _locked_rows(case_id: int, *pks: int) -> QuerySet[DocumentRequirement]:
+    """The query of ``_lock_requirements``: requirements ``pks`` of case ``case_id``, locked,
+    with ``last_version``, ``used_bytes`` and ``used_files``."""
     last = (
         Document.objects.filter(requirement=OuterRef("pk"))
         .order_by("-version")
         .values("version")[:1]
     )
     stored = (
-        Document.objects.filter(requirement__case=case, file_deleted_at__isnull=True)
+        Document.objects.filter(requirement__case_id=case_id, file_deleted_at__isnull=True)
         .order_by()
         .values("requirement__case")
     )
-    rows = list(
+    return (
         DocumentRequirement.objects.select_for_update()
-        .filter(case=case, pk__in=set(pks))
+        .filter(case_id=case_id, pk__in=pks)
         .annotate(
             last_version=Coalesce(Subquery(last), 0),
             used_bytes=Coalesce(Subquery(stored.annotate(b=Sum("size_bytes")).values("b")), 0),
@@ -194,9 +206,9 @@ def _lock_requirements(
         )
         .order_by("pk")
     )
-    first = rows[0] if rows else None
-    used = (int(first.used_bytes), int(first.used_files)) if first else (0, 0)  # type: ignore[attr-defined]
-    return {r.pk: r for r in rows}, used
+
+
+_LOCKED = CompiledSelect(DocumentRequirement, _locked_rows)
 
 
 def _store_version(

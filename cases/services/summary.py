@@ -17,10 +17,15 @@ when read (``cases/models/overdue.py``, ``case_overdue_q``).
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import router, transaction
 
 from cases.models import Case
 from cases.models.summary import summary_values
+from portal.sql import CompiledUpdate
+
+# The one-case UPDATE of the upload and the review, its SQL built once per process
+# (``portal/sql.py``: compiling it cost about 10 ms of each upload).
+_ONE_CASE = CompiledUpdate(Case, summary_values)
 
 
 def case_summary_refresh(*, case_ids: Iterable[int], locked: bool = False) -> None:
@@ -30,13 +35,21 @@ def case_summary_refresh(*, case_ids: Iterable[int], locked: bool = False) -> No
     the earlier has committed and sees both changes (a READ COMMITTED statement reads the
     rows committed when it starts). ``locked``: the caller's transaction already holds the
     rows' locks (the upload and the review UPDATE the case row first, ``case_touch``), so one
-    UPDATE is enough."""
+    UPDATE is enough (for one case, the same SQL reused: ``_ONE_CASE``)."""
     ids = sorted(set(case_ids))
     if not ids:
         return
-    if locked:
-        Case.objects.filter(pk__in=ids).update(**summary_values())
+    if not locked:
+        with transaction.atomic():
+            rows = Case.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+            list(rows.values_list("pk"))
+            _update(ids)
         return
-    with transaction.atomic():
-        list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    _update(ids)
+
+
+def _update(ids: list[int]) -> None:
+    if len(ids) == 1:
+        _ONE_CASE.run(ids[0], using=router.db_for_write(Case))
+    else:
         Case.objects.filter(pk__in=ids).update(**summary_values())

@@ -18,7 +18,10 @@ anonymous body is never spooled to disk. A ``csrftoken`` cookie or a made-up ses
 changes nothing.
 
 Refusals on ``/api/`` paths are the API's JSON error ``{"code", "detail"}``; other paths get a
-short plain-text answer. Either way the body is not read and the connection is closed.
+short plain-text answer. Either way the body is not read and the connection is closed. They are
+worded in the request's language as Django reads it without a database (the language cookie,
+else ``Accept-Language``; the session and a token's user are not known yet), and say so in
+``Content-Language``.
 """
 
 from collections.abc import Callable
@@ -27,11 +30,13 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 # View names (namespace:name) whose requests carry uploaded files.
 UPLOAD_ROUTES = frozenset(
     {
+        "cases:upload",
         "cases:case_upload",
         "api:requirement-upload",
         "admin:eligibility_institution_import",
@@ -58,9 +63,16 @@ def refusal(request: HttpRequest, status: int, code: str, detail: str) -> HttpRe
         response: HttpResponse = JsonResponse({"code": code, "detail": detail}, status=status)
     else:
         response = HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
+    response["Content-Language"] = translation.get_language()
     if not str(request.META.get("SERVER_SOFTWARE", "")).startswith(WSGIREF_SOFTWARE):
         response["Connection"] = "close"
     return response
+
+
+def _request_language(request: HttpRequest) -> str:
+    """The language of a refusal: the language cookie, else ``Accept-Language``, else the
+    default (Django's rule, without the path prefix; nothing is read from the database)."""
+    return translation.get_language_from_request(request, check_path=False)
 
 
 # ``SERVER_SOFTWARE`` of wsgiref.simple_server.WSGIServer (and Django's subclasses of it).
@@ -114,6 +126,11 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        with translation.override(_request_language(request)):
+            refused = self._refused(request)
+        return refused if refused is not None else self.get_response(request)
+
+    def _refused(self, request: HttpRequest) -> HttpResponse | None:
         if len(request.path_info) > settings.PORTAL_MAX_PATH_CHARS:
             return refusal(
                 request,
@@ -133,7 +150,7 @@ class RequestLimitsMiddleware:
             limit = route_body_limit(request)
             if length > limit:
                 return _too_large(request, limit)
-        return self.get_response(request)
+        return None
 
 
 def _has_valid_api_token(request: HttpRequest) -> bool:
@@ -160,5 +177,6 @@ class AnonymousBodyLimitMiddleware:
             user = getattr(request, "user", None)
             signed_in = user is not None and user.is_authenticated
             if not signed_in and not _has_valid_api_token(request):
-                return _too_large(request, limit)
+                with translation.override(_request_language(request)):
+                    return _too_large(request, limit)
         return self.get_response(request)

@@ -31,6 +31,15 @@ def labelled(label: object, message: object) -> str:
     return f"{label}{separator}{message}"
 
 
+def listed(items: list[str]) -> str:
+    """``items`` as one list in the active language: ``", "`` between them in English, the
+    enumeration comma U+3001 (、) in Chinese (GB/T 15834-2011, "标点符号用法", 4.5: the pause
+    between coordinate words). Like ``labelled``, not in the catalogue: the separator holds no
+    Chinese character."""
+    separator = "\u3001" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(items)
+
+
 # Chinese text uses full-width punctuation (GB/T 15834-2011, "标点符号用法"): a half-width
 # colon, comma or parenthesis touching a Chinese character is the full-width one. CJK here:
 # the unified ideographs (U+3400-U+9FFF, U+F900-U+FAFF) and the CJK/full-width punctuation

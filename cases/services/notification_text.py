@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.services.timeline_text import Phrase, format_phrase, pick, plain
+from portal.text import listed
 
 if TYPE_CHECKING:
     from cases.models import Notification
@@ -51,7 +52,7 @@ def _field_list(names: list[str]) -> str:
             labels.append(str(capfirst(Applicant._meta.get_field(n).verbose_name)))  # type: ignore[union-attr]
         except FieldDoesNotExist:  # a field renamed since: its old name
             labels.append(str(n))
-    return ("、" if _zh() else ", ").join(labels)
+    return listed(labels)
 
 
 def _choice(choices: Any, value: object) -> str:

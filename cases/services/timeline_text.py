@@ -21,6 +21,8 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 
+from portal.text import listed
+
 if TYPE_CHECKING:
     from cases.models import CaseEvent
 
@@ -53,7 +55,7 @@ def _label(model_path: str, name: object) -> str:
 
 
 def _list(labels: list[str]) -> str:
-    return ("、" if _zh() else ", ").join(labels)
+    return listed(labels)
 
 
 def _fields(data: Mapping[str, Any], model: str = "cases.Applicant") -> str:

@@ -25,6 +25,7 @@ from cases.uploads.pdfs import _check_pdf
 from cases.uploads.pipeline import process_upload
 from cases.uploads.types import HEIF_TYPES, IMAGE_TYPES, TYPE_EXTENSIONS, TYPE_LABELS
 from portal.errors import InvalidInput
+from portal.text import listed
 
 # Human names of the MIME types a checklist item may accept.
 
@@ -46,10 +47,11 @@ ARCHIVE_TYPES = frozenset(
         "application/x-unix-archive",
         "application/vnd.ms-cab-compressed",
         "application/epub+zip",
-        "application/x-msdownload",
-        "application/x-executable",
-        "application/x-sh",
     }
+)
+# Programs and scripts by content (filetype's names): refused with their own message.
+PROGRAM_TYPES = frozenset(
+    {"application/x-msdownload", "application/x-executable", "application/x-sh"}
 )
 
 
@@ -89,7 +91,7 @@ def accepted_labels(accepted_types: list[str]) -> str:
     labels = [TYPE_LABELS.get(t, t) for t in accepted_types]
     if len(labels) <= 1:
         return "".join(labels)
-    return _("%(head)s or %(last)s") % {"head": ", ".join(labels[:-1]), "last": labels[-1]}
+    return _("%(head)s or %(last)s") % {"head": listed(labels[:-1]), "last": labels[-1]}
 
 
 def clean_display_filename(name: str) -> str:
@@ -183,11 +185,16 @@ def _refuse_forbidden(head: bytes, kind: filetype.Type | None, display_name: str
             )
             % {"name": display_name}
         )
+    if kind.mime in PROGRAM_TYPES:
+        raise InvalidInput(
+            _("“%(name)s” is a program (%(ext)s), whatever its name says. Upload a PDF or a photo.")
+            % {"name": display_name, "ext": kind.extension.upper()}
+        )
     if kind.mime in ARCHIVE_TYPES:
         raise InvalidInput(
             _(
-                "“%(name)s” is an archive or a program (%(ext)s). Upload each document on its "
-                "own as PDF or a photo, not packed in an archive."
+                "“%(name)s” is an archive (%(ext)s). Upload each document on its own as PDF or "
+                "a photo, not packed in an archive."
             )
             % {"name": display_name, "ext": kind.extension.upper()}
         )

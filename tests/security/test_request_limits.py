@@ -8,6 +8,7 @@ The test client's body stream is exactly as long as the bytes given; a declared
 """
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -65,6 +66,51 @@ def test_signed_in_upload_above_the_per_request_file_limit_is_refused_unread(cas
     response = _declared(client, f"/api/v1/requirements/{requirement.pk}/upload/", limit + 1)
     assert response.status_code == 413
     assert _is_json_error(response, "too_large")
+
+
+@pytest.mark.django_db
+def test_every_upload_route_takes_a_file_above_the_ordinary_request_limit(case):
+    """The document card's own Upload button (``cases:upload``) was missing from the upload
+    routes: a 9 MB scan was refused there at 6 MB (fresh-eyes check). The first middleware
+    now passes a body between the two limits on to each upload view, and still refuses it on
+    another route."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from portal.limits import RequestLimitsMiddleware
+
+    requirement = case.requirements.get(code="passport-bio-page")
+    size = settings.PORTAL_MAX_REQUEST_BYTES + 3 * 1024 * 1024
+    assert size < settings.PORTAL_MAX_UPLOAD_REQUEST_BYTES
+    middleware = RequestLimitsMiddleware(lambda request: HttpResponse("reached the view"))
+    uploads = (
+        reverse("cases:upload", args=[case.pk, requirement.pk]),
+        reverse("cases:case_upload", args=[case.pk]),
+        f"/api/v1/requirements/{requirement.pk}/upload/",
+    )
+    for path in (*uploads, reverse("cases:list")):
+        request = RequestFactory().post(path, b"", content_type="multipart/form-data; boundary=b")
+        request.META["CONTENT_LENGTH"] = str(size)
+        response = middleware(request)
+        assert response.status_code == (200 if path in uploads else 413), path
+
+
+@pytest.mark.django_db
+def test_refusals_before_the_session_is_read_speak_the_requests_language(case):
+    requirement = case.requirements.first()
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
+    api = _declared(Client(), f"/api/v1/requirements/{requirement.pk}/upload/", 2 * GB, **zh)
+    assert api.status_code == 413
+    assert api["Content-Language"] == "zh-hans"
+    assert api.json()["detail"].startswith("请求过大")
+    web = Client().get("/" + "a" * (settings.PORTAL_MAX_PATH_CHARS + 1), **zh)
+    assert web.status_code == 414
+    assert web["Content-Language"] == "zh-hans"
+    assert web.content.decode().startswith("地址过长")
+    assert not re.search("[A-Za-z]", web.content.decode())  # no English left
+    english = _declared(Client(), f"/api/v1/requirements/{requirement.pk}/upload/", 2 * GB)
+    assert english["Content-Language"] == "en"
+    assert "too large" in english.json()["detail"]
 
 
 @pytest.mark.django_db

@@ -53,8 +53,9 @@ BAD_FILES = {
     "exe renamed pdf": (
         b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200,
         "passport.pdf",
-        "EXE",
+        r"is a program \(EXE\)",
     ),
+    "elf renamed pdf": (b"\x7fELF\x02\x01\x01" + b"\x00" * 200, "cv.pdf", r"is a program \(ELF\)"),
     "html": (
         b"<!DOCTYPE html><html><script>alert(1)</script></html>",
         "scan.pdf",
@@ -65,7 +66,7 @@ BAD_FILES = {
         "broken.pdf",
         "damaged",
     ),
-    "zip": (b"PK\x03\x04" + b"\x00" * 100, "docs.pdf", "ZIP"),
+    "zip": (b"PK\x03\x04" + b"\x00" * 100, "docs.pdf", r"is an archive \(ZIP\)"),
     "pixel flood": (_png_header(20_000, 20_000), "huge.png", "megapixels"),
 }
 
@@ -206,3 +207,15 @@ def test_a_renamed_long_name_stays_within_255_characters():
     renamed = name_for_type("名" * 251 + ".pdf", "image/jpeg")
     assert len(renamed) == 255
     assert renamed.endswith("名.jpg")
+
+
+def test_the_accepted_types_read_as_a_list_in_each_language():
+    from django.utils import translation
+
+    from cases.uploads.checks import accepted_labels
+
+    types = ["application/pdf", "image/jpeg", "image/png"]
+    with translation.override("en"):
+        assert accepted_labels(types) == "PDF, JPEG or PNG"
+    with translation.override("zh-hans"):
+        assert accepted_labels(types) == "PDF、JPEG或PNG"  # the enumeration comma, not ", "
